@@ -1,0 +1,1 @@
+export default (await import("../../tooling/tsup.base")).packageConfig();
