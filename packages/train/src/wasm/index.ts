@@ -1,0 +1,2 @@
+export { initWasmBackend, type WasmInitOptions } from "./init";
+export { registerWasmTrainingKernels } from "./register";

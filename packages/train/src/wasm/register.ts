@@ -1,0 +1,35 @@
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { trainingKernelConfigs } from "./kernels";
+import { captureStock, isOurs } from "./stock";
+
+/**
+ * Registers, for the `wasm` backend, every kernel a training step needs that wasm
+ * lacks (e.g. Conv2DBackpropFilter, UnsortedSegmentSum) and replaces the stock ones
+ * that are too slow to train with. Idempotent; works before or after the backend
+ * initializes.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerWasmTrainingKernels } from "@ln/train";
+ * registerWasmTrainingKernels();
+ * await tf.setBackend("wasm");
+ * ```
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of trainingKernelConfigs()) {
+    const current = getKernel(config.kernelName, "wasm");
+    if (isOurs(current)) continue;
+    // Remember the stock kernel before it goes: our replacements build on it, and it
+    // needs its setup (its cwrap) to run when the backend initializes.
+    const stock = captureStock(config.kernelName);
+    if (current != null) unregisterKernel(config.kernelName, "wasm");
+    const replacement: KernelConfig = {
+      ...config,
+      setupFunc: stock?.setupFunc,
+      disposeFunc: stock?.disposeFunc,
+    };
+    registerKernel(replacement);
+  }
+}
