@@ -1,0 +1,341 @@
+/**
+ * The browser entry of @ln/data (picked by the package's "browser" export condition): the same API as the
+ * Node entry, reading the files over `fetch` from a `baseUrl` and gunzipping with `DecompressionStream`.
+ * It imports no Node module.
+ * @packageDocumentation
+ */
+import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
+import {
+  type DatasetFile,
+  type DatasetFileKey,
+  type DatasetSpec,
+  FASHION_MNIST,
+  FILE_KEYS,
+  type ImageDataset,
+  MNIST,
+  toImageDataset,
+  uncompressedName,
+} from "./datasets";
+import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
+import { type IdxArray, type ParseIdxOptions, isGzip, parseIdxUncompressed } from "./idx";
+import { withPublishedHeader } from "./internal/gzip-header";
+
+export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
+export {
+  type DatasetFile,
+  type DatasetFileKey,
+  type DatasetSpec,
+  FASHION_MNIST,
+  FASHION_MNIST_CLASSES,
+  type ImageDataset,
+  MNIST,
+  MNIST_CLASSES,
+} from "./datasets";
+export { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
+export {
+  encodeIdx,
+  type IdxArray,
+  type IdxDataOf,
+  type IdxDtype,
+  isGzip,
+  MAX_IDX_DATA_BYTES,
+  type ParseIdxOptions,
+} from "./idx";
+export { shuffledIndices } from "./random";
+
+/** What `onProgress` receives while a file downloads. */
+export interface DownloadProgress {
+  /** The file's name, e.g. `train-images-idx3-ubyte.gz`. */
+  file: string;
+  /** Bytes received so far. */
+  bytes: number;
+  /** The file's size: Content-Length when the server sends one, else the published size. */
+  total: number;
+  /** The URL being read. */
+  url: string;
+}
+
+/** Options of the browser's {@link loadFashionMnist} and {@link loadMnist}. */
+export interface LoadOptions {
+  /**
+   * The folder URL serving the four files (e.g. `"/data/fashion-mnist/"`), resolved against the page.
+   * Each file is tried as `<name>.gz`, then gunzipped `<name>`.
+   */
+  baseUrl: string | URL;
+  /** The fetch to use. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Override the expected name, size or sha256 of some files. */
+  files?: Partial<Record<DatasetFileKey, Partial<DatasetFile>>>;
+  /** Check each `.gz` file against its published sha256 with WebCrypto (needs a secure context). Default false. */
+  verify?: boolean;
+  /** Called as bytes arrive. */
+  onProgress?: (progress: DownloadProgress) => void | Promise<void>;
+  /** Aborts the requests; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** A request that sends nothing for this long fails. Default 30,000 ms. */
+  timeoutMs?: number;
+}
+
+/** The two splits of a dataset, and where they came from. */
+export interface LoadedDataset {
+  train: ImageDataset;
+  test: ImageDataset;
+  source: { kind: "url"; url: string };
+}
+
+/**
+ * Parses an IDX file held in memory, synchronously: any of the six element types and any rank. In the
+ * browser gzip can only be undone asynchronously, so gzipped bytes throw {@link IdxFormatError} pointing to
+ * {@link parseIdxAsync}, which handles both.
+ *
+ * @example
+ * ```ts
+ * import { parseIdx } from "@ln/data";
+ * const bytes = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 8, 9]);
+ * console.log(parseIdx(bytes).data); // Uint8Array [7, 8, 9]
+ * ```
+ */
+export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
+  if (isGzip(bytes)) {
+    throw new IdxFormatError({
+      file: options.file,
+      expected: "uncompressed IDX bytes (in the browser, use `await parseIdxAsync(bytes)` for gzip)",
+      found: "gzip magic 0x1f 0x8b",
+    });
+  }
+  return parseIdxUncompressed(bytes, options);
+}
+
+/**
+ * Parses IDX bytes, gzipped (gunzipped with `DecompressionStream`) or not.
+ *
+ * @example
+ * ```ts
+ * import { parseIdxAsync } from "@ln/data";
+ * const bytes = new Uint8Array(await (await fetch("/data/t10k-labels-idx1-ubyte.gz")).arrayBuffer());
+ * console.log((await parseIdxAsync(bytes)).shape); // [10000]
+ * ```
+ */
+export async function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<IdxArray> {
+  return parseIdxUncompressed(await gunzip(bytes, options.file), options);
+}
+
+/**
+ * Gunzips bytes with `DecompressionStream("gzip")`; bytes without the gzip magic come back unchanged. A
+ * corrupt or cut-short stream rejects with {@link IdxFormatError}.
+ *
+ * @example
+ * ```ts
+ * import { gunzip } from "@ln/data";
+ * const raw = await gunzip(new Uint8Array(await (await fetch("/data/t10k-labels-idx1-ubyte.gz")).arrayBuffer()));
+ * console.log(raw.length); // 10008
+ * ```
+ */
+export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Array> {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new IdxFormatError({
+      file,
+      expected: "a complete, valid gzip stream",
+      found: `a corrupt or cut-short one (DecompressionStream: ${message})`,
+      cause: error,
+    });
+  }
+}
+
+/** Hex sha256 with WebCrypto. */
+export async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
+  let bytes: Uint8Array;
+  if (parts.length === 1) bytes = parts[0];
+  else {
+    bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      bytes.set(p, o);
+      o += p.length;
+    }
+  }
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** How a file matched its published checksum; see the Node entry's `matchPublished`. */
+export type PublishedMatch = "exact" | "gzip-header-rewritten" | "mismatch";
+
+/** The browser's `matchPublished` (async: WebCrypto). */
+export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Promise<PublishedMatch> {
+  if (bytes.length === spec.size && (await sha256Hex(bytes)) === spec.sha256) return "exact";
+  const parts = withPublishedHeader(bytes, spec);
+  if (parts !== undefined && (await sha256Hex(...parts)) === spec.sha256) return "gzip-header-rewritten";
+  return "mismatch";
+}
+
+/**
+ * Loads Fashion-MNIST in the browser from `options.baseUrl` (a folder serving the four files, `.gz` or
+ * gunzipped). Throws {@link DataNotFoundError} listing every URL tried, or {@link IdxFormatError}.
+ *
+ * @example
+ * ```ts
+ * import { loadFashionMnist } from "@ln/data";
+ * const { train, test } = await loadFashionMnist({ baseUrl: "/data/fashion-mnist/" });
+ * console.log(train.count, test.count); // 60000 10000
+ * ```
+ */
+export function loadFashionMnist(options: LoadOptions): Promise<LoadedDataset> {
+  return loadDataset(FASHION_MNIST, options);
+}
+
+/**
+ * Loads MNIST in the browser from `options.baseUrl`; see {@link loadFashionMnist}.
+ *
+ * @example
+ * ```ts
+ * import { loadMnist } from "@ln/data";
+ * const { train } = await loadMnist({ baseUrl: "/data/mnist/" });
+ * console.log(train.count); // 60000
+ * ```
+ */
+export function loadMnist(options: LoadOptions): Promise<LoadedDataset> {
+  return loadDataset(MNIST, options);
+}
+
+/** Loads any four-file IDX dataset described by a {@link DatasetSpec} over fetch. */
+export async function loadDataset(spec: DatasetSpec, options: LoadOptions): Promise<LoadedDataset> {
+  if (options?.baseUrl === undefined) {
+    throw new TypeError(
+      `loadDataset(${spec.id}): options.baseUrl is required in the browser: serve the four files (${FILE_KEYS.map((k) => spec.files[k].name).join(", ")}) from a folder of your site and pass its URL`,
+    );
+  }
+  const base = new URL(String(options.baseUrl), globalThis.location?.href);
+  if (!base.pathname.endsWith("/")) base.pathname += "/";
+  const files = {} as Record<DatasetFileKey, DatasetFile>;
+  for (const key of FILE_KEYS) files[key] = { ...spec.files[key], ...options.files?.[key] };
+  const searched: SearchedPlace[] = [];
+  const results = await Promise.all(FILE_KEYS.map((key) => fetchFile(base, files[key], options, searched)));
+  if (results.some((r) => r === undefined)) {
+    throw new DataNotFoundError(spec.title, searched, [
+      `serve ${FILE_KEYS.map((k) => files[k].name).join(", ")} from ${base.href}`,
+      "in Node, `ln data --download` (or Debian/Ubuntu's `apt-get install dataset-fashion-mnist`) gets the files to copy there",
+    ]);
+  }
+  const [trainImages, trainLabels, testImages, testLabels] = results as Array<{ idx: IdxArray; url: string }>;
+  return {
+    train: toImageDataset(trainImages.idx, trainLabels.idx, spec.classNames, {
+      images: trainImages.url,
+      labels: trainLabels.url,
+    }),
+    test: toImageDataset(testImages.idx, testLabels.idx, spec.classNames, {
+      images: testImages.url,
+      labels: testLabels.url,
+    }),
+    source: { kind: "url", url: base.href },
+  };
+}
+
+async function fetchFile(
+  base: URL,
+  spec: DatasetFile,
+  options: LoadOptions,
+  searched: SearchedPlace[],
+): Promise<{ idx: IdxArray; url: string } | undefined> {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  for (const name of [spec.name, uncompressedName(spec.name)].filter((n, i, a) => a.indexOf(n) === i)) {
+    const url = new URL(name, base).href;
+    const idle = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The idle timer restarts on every chunk.
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(new Error(`no data for ${timeoutMs} ms (timeout)`)), timeoutMs);
+    };
+    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    const failed = (reason: string) => searched.push({ kind: "url", where: url, reason });
+    arm();
+    try {
+      let response: Response;
+      try {
+        response = await doFetch(url, { signal });
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        failed(idle.signal.aborted ? messageOf(idle.signal.reason) : `request failed (${messageOf(error)})`);
+        continue;
+      }
+      if (!response.ok || response.body === null) {
+        failed(`HTTP ${response.status} ${response.statusText}`.trim());
+        continue;
+      }
+      const total = Number(response.headers.get("content-length")) || spec.size;
+      const chunks: Uint8Array[] = [];
+      let bytes = 0;
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          arm();
+          chunks.push(value);
+          bytes += value.length;
+          await options.onProgress?.({ file: name, bytes, total, url });
+        }
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        const why = idle.signal.aborted ? messageOf(idle.signal.reason) : messageOf(error);
+        failed(`connection lost after ${bytes} bytes (${why})`);
+        continue;
+      }
+      clearTimeout(timer);
+      const data = concat(chunks, bytes);
+      if (options.verify && name.endsWith(".gz") && (await matchPublished(data, spec)) === "mismatch") {
+        throw new IdxFormatError({
+          file: url,
+          expected: `the published file (${spec.size} bytes, sha256 ${spec.sha256})`,
+          found: `${data.length} bytes with another sha256`,
+        });
+      }
+      return { idx: await parseIdxAsync(data, { file: url }), url };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return undefined;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * d2l's `load_data_fashion_mnist` in the browser: loads Fashion-MNIST from `options.baseUrl` and returns
+ * `[train, test]` batch iterables (train reshuffled every pass, test in order), as the Node entry does.
+ *
+ * @example
+ * ```ts
+ * import { loadDataFashionMnist } from "@ln/data";
+ * const [train, test] = await loadDataFashionMnist(256, { baseUrl: "/data/fashion-mnist/" });
+ * console.log(train.length, test.length); // 235 40
+ * ```
+ */
+export async function loadDataFashionMnist(
+  batchSize: number,
+  options: DataIterOptions & LoadOptions,
+): Promise<[train: BatchIterable, test: BatchIterable]> {
+  const { resize, seed, dropLast, ...loadOptions } = options;
+  const { train, test } = await loadFashionMnist(loadOptions);
+  return trainTestBatches(train, test, batchSize, { resize, seed, dropLast });
+}

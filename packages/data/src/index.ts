@@ -1,0 +1,99 @@
+import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
+import { type IdxArray, type ParseIdxOptions, isGzip, parseIdxUncompressed } from "./idx";
+import { gunzipChecked, gunzipSyncChecked } from "./node/gunzip";
+import { type LoadOptions, loadFashionMnist } from "./node/load";
+
+export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
+export {
+  type DatasetFile,
+  type DatasetFileKey,
+  type DatasetSpec,
+  FASHION_MNIST,
+  FASHION_MNIST_CLASSES,
+  type ImageDataset,
+  MNIST,
+  MNIST_CLASSES,
+} from "./datasets";
+export { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
+export {
+  encodeIdx,
+  type IdxArray,
+  type IdxDataOf,
+  type IdxDtype,
+  isGzip,
+  MAX_IDX_DATA_BYTES,
+  type ParseIdxOptions,
+} from "./idx";
+export { type DownloadProgress } from "./node/download";
+export {
+  type DataSource,
+  defaultCacheDir,
+  type LoadedDataset,
+  type LoadOptions,
+  loadDataset,
+  loadFashionMnist,
+  loadMnist,
+  readIdxFile,
+} from "./node/load";
+export { matchPublished, type PublishedMatch, sha256Hex } from "./node/verify";
+export { shuffledIndices } from "./random";
+
+/**
+ * Parses an IDX file held in memory: any of the six element types (unsigned byte, signed byte, short, int,
+ * float, double; big-endian) and any rank. Gzipped bytes (gzip magic 0x1f 0x8b) are gunzipped first
+ * with node:zlib. `uint8`/`int8` data are views into the (gunzipped) bytes; wider types are decoded into
+ * new arrays. Throws {@link IdxFormatError} naming `options.file` on any malformed input.
+ *
+ * @example
+ * ```ts
+ * import { parseIdx } from "@ln/data";
+ * const bytes = new Uint8Array([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
+ * const { dtype, shape, data } = parseIdx(bytes);
+ * console.log(dtype, shape, data); // uint8 [2, 3] Uint8Array [1, 2, 3, 4, 5, 6]
+ * ```
+ */
+export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
+  const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, options.file) : bytes;
+  return parseIdxUncompressed(raw, options);
+}
+
+/**
+ * Gunzips bytes with node:zlib (off the main thread); a corrupt or cut-short stream rejects with
+ * {@link IdxFormatError}. Bytes without the gzip magic come back unchanged.
+ *
+ * @example
+ * ```ts
+ * import { gzipSync } from "node:zlib";
+ * import { gunzip } from "@ln/data";
+ * console.log(await gunzip(gzipSync(new Uint8Array([1, 2, 3])))); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Array> {
+  return isGzip(bytes) ? gunzipChecked(bytes, file) : bytes;
+}
+
+/**
+ * d2l's `load_data_fashion_mnist`: loads Fashion-MNIST (see {@link loadFashionMnist}) and returns
+ * `[train, test]` batch iterables, each re-iterable: `train` is reshuffled every pass (pass k uses a seed
+ * derived from `seed` and k), `test` stays in order. Batches are NHWC `Float32Array`s in [0, 1];
+ * `resize` (e.g. 224 for AlexNet) is bilinear after scaling to [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { loadDataFashionMnist } from "@ln/data";
+ * const [train, test] = await loadDataFashionMnist(256);
+ * for (const { x, y, shape } of train) {
+ *   console.log(shape, x.length, y.length); // [256, 28, 28, 1] 200704 256
+ *   break;
+ * }
+ * console.log(train.length, test.length); // 235 40
+ * ```
+ */
+export async function loadDataFashionMnist(
+  batchSize: number,
+  options: DataIterOptions & LoadOptions = {},
+): Promise<[train: BatchIterable, test: BatchIterable]> {
+  const { resize, seed, dropLast, ...loadOptions } = options;
+  const { train, test } = await loadFashionMnist(loadOptions);
+  return trainTestBatches(train, test, batchSize, { resize, seed, dropLast });
+}

@@ -1,0 +1,248 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import {
+  type DatasetFile,
+  type DatasetFileKey,
+  type DatasetSpec,
+  FASHION_MNIST,
+  FILE_KEYS,
+  type ImageDataset,
+  MNIST,
+  toImageDataset,
+  uncompressedName,
+} from "../datasets";
+import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "../errors";
+import { type IdxArray, isGzip, parseIdxUncompressed } from "../idx";
+import { type DownloadProgress, downloadInto } from "./download";
+import { gunzipChecked } from "./gunzip";
+import { matchPublished } from "./verify";
+
+/** Options of {@link loadFashionMnist} and {@link loadMnist} in Node. */
+export interface LoadOptions {
+  /** A folder holding the four files (`.gz` or already gunzipped); searched first. */
+  dir?: string;
+  /** The cache root; default `$XDG_CACHE_HOME/ln`, else `~/.cache/ln`. The dataset lives in `<root>/<id>`. */
+  cacheDir?: string;
+  /** System folders searched after the cache; default the dataset's (`/usr/share/datasets/fashion-mnist`). */
+  systemDirs?: readonly string[];
+  /** Allow downloading into the cache when no folder has the files. Default true; false never touches the network. */
+  download?: boolean;
+  /** Base URLs to download from, in order. Default the dataset's official mirrors. */
+  mirrors?: readonly string[];
+  /** Override the expected name, size or sha256 of some files (for private mirrors and tests). */
+  files?: Partial<Record<DatasetFileKey, Partial<DatasetFile>>>;
+  /**
+   * Check files found in folders against their published sha256 too (downloads are always checked).
+   * Default false: local files are only checked by parsing them.
+   */
+  verify?: boolean;
+  /** Called as downloaded bytes arrive (may return a promise, which is awaited). */
+  onProgress?: (progress: DownloadProgress) => void | Promise<void>;
+  /** Aborts a download (the cache is left as it was) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** A mirror that sends nothing for this long is dropped for the next one. Default 30,000 ms. */
+  timeoutMs?: number;
+}
+
+/** Where a dataset was loaded from. */
+export interface DataSource {
+  kind: "dir" | "env" | "cache" | "system" | "download";
+  /** The folder the files were read from. */
+  dir: string;
+}
+
+/** The two splits of a dataset, and where they came from. */
+export interface LoadedDataset {
+  train: ImageDataset;
+  test: ImageDataset;
+  source: DataSource;
+}
+
+/** The user cache root: `$XDG_CACHE_HOME/ln` (when absolute), else `~/.cache/ln`. */
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "ln");
+}
+
+/**
+ * Loads Fashion-MNIST (60,000 training and 10,000 test images, 28x28, ten classes) as typed arrays.
+ *
+ * Searches, in order: `options.dir`, `$LN_DATA_DIR/fashion-mnist`, the user cache
+ * (`$XDG_CACHE_HOME/ln/fashion-mnist` or `~/.cache/ln/fashion-mnist`), `/usr/share/datasets/fashion-mnist`
+ * (Debian's `dataset-fashion-mnist`); a folder serves when it holds all four files, gzipped or not. Failing
+ * that, downloads into the cache from the official mirrors in order, checking each file's published size
+ * and sha256, writing to a temporary file renamed only once all four passed. Throws
+ * {@link DataNotFoundError} listing every place searched and how to get the data, or
+ * {@link IdxFormatError} for a damaged file.
+ *
+ * @example
+ * ```ts
+ * import { loadFashionMnist } from "@ln/data";
+ * const { train, test, source } = await loadFashionMnist();
+ * console.log(train.count, test.count, train.height, train.width, source.kind); // 60000 10000 28 28 ...
+ * ```
+ */
+export function loadFashionMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
+  return loadDataset(FASHION_MNIST, options);
+}
+
+/**
+ * Loads MNIST (handwritten digits; 60,000 + 10,000 images of 28x28) exactly as {@link loadFashionMnist}
+ * loads Fashion-MNIST, from `options.dir`, `$LN_DATA_DIR/mnist`, the cache's `mnist` folder, or the
+ * torchvision/TensorFlow mirrors.
+ *
+ * @example
+ * ```ts
+ * import { loadMnist } from "@ln/data";
+ * const { train } = await loadMnist({ download: false }).catch(() => ({ train: undefined }));
+ * console.log(train?.count); // 60000 when MNIST is present, else undefined
+ * ```
+ */
+export function loadMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
+  return loadDataset(MNIST, options);
+}
+
+/**
+ * Loads any four-file IDX dataset described by a {@link DatasetSpec} (what `loadFashionMnist` and
+ * `loadMnist` call).
+ */
+export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}): Promise<LoadedDataset> {
+  const files = mergeFiles(spec, options.files);
+  const searched: SearchedPlace[] = [];
+  const cacheDir = join(options.cacheDir ?? defaultCacheDir(), spec.id);
+  const candidates: Array<{ kind: DataSource["kind"]; dir: string }> = [];
+  if (options.dir !== undefined) candidates.push({ kind: "dir", dir: options.dir });
+  const env = process.env.LN_DATA_DIR;
+  if (env) candidates.push({ kind: "env", dir: join(env, spec.id) });
+  else searched.push({ kind: "env", where: "$LN_DATA_DIR", reason: "not set" });
+  candidates.push({ kind: "cache", dir: cacheDir });
+  for (const dir of options.systemDirs ?? spec.systemDirs) candidates.push({ kind: "system", dir });
+
+  for (const candidate of candidates) {
+    const found = findFiles(candidate.dir, files);
+    if (found.missing.length === 0) {
+      return { ...(await readDataset(spec, files, found.paths, options.verify ?? false)), source: candidate };
+    }
+    const where = candidate.kind === "env" ? `${candidate.dir} ($LN_DATA_DIR/${spec.id})` : candidate.dir;
+    searched.push({ kind: candidate.kind, where, reason: found.reason });
+  }
+
+  const mirrors = options.mirrors ?? spec.mirrors;
+  const howToGet = [
+    ...spec.howToGet,
+    `download it: \`ln data --download\`, or call load with network access (downloads into ${cacheDir})`,
+    `or put ${FILE_KEYS.map((k) => files[k].name).join(", ")} in a folder and pass { dir }, or in $LN_DATA_DIR/${spec.id} and set LN_DATA_DIR`,
+  ];
+  if (options.download === false) {
+    searched.push({ kind: "download", where: mirrors.join(", "), reason: "not tried (download: false)" });
+    throw new DataNotFoundError(spec.title, searched, howToGet);
+  }
+  if (mirrors.length === 0) {
+    searched.push({ kind: "download", where: "(no mirrors)", reason: "no mirror to download from" });
+    throw new DataNotFoundError(spec.title, searched, howToGet);
+  }
+  const inCache = findFiles(cacheDir, files);
+  const have = new Set(FILE_KEYS.filter((k) => !inCache.missing.includes(k)));
+  const failures = await downloadInto(
+    {
+      dir: cacheDir,
+      mirrors,
+      files,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    },
+    have,
+  );
+  if (failures.length > 0) throw new DataNotFoundError(spec.title, [...searched, ...failures], howToGet);
+  const paths = findFiles(cacheDir, files).paths;
+  return { ...(await readDataset(spec, files, paths, false)), source: { kind: "download", dir: cacheDir } };
+}
+
+function mergeFiles(
+  spec: DatasetSpec,
+  overrides: LoadOptions["files"],
+): Record<DatasetFileKey, DatasetFile> {
+  const out = {} as Record<DatasetFileKey, DatasetFile>;
+  for (const key of FILE_KEYS) {
+    const o = overrides?.[key];
+    // A changed sha256 makes the published gzip header meaningless for that file.
+    out[key] = o ? { ...spec.files[key], ...o, gzipMtime: o.sha256 ? o.gzipMtime : spec.files[key].gzipMtime } : spec.files[key];
+  }
+  return out;
+}
+
+function findFiles(
+  dir: string,
+  files: Record<DatasetFileKey, DatasetFile>,
+): { paths: Record<DatasetFileKey, string>; missing: DatasetFileKey[]; reason: string } {
+  const paths = {} as Record<DatasetFileKey, string>;
+  const missing: DatasetFileKey[] = [];
+  if (!existsSync(dir)) return { paths, missing: [...FILE_KEYS], reason: "no such folder" };
+  for (const key of FILE_KEYS) {
+    const name = files[key].name;
+    const path = [join(dir, name), join(dir, uncompressedName(name))].find((p) => existsSync(p));
+    if (path === undefined) missing.push(key);
+    else paths[key] = path;
+  }
+  const reason =
+    missing.length === FILE_KEYS.length
+      ? "none of the four files"
+      : `missing ${missing.map((k) => files[k].name).join(", ")}`;
+  return { paths, missing, reason };
+}
+
+async function readDataset(
+  spec: DatasetSpec,
+  files: Record<DatasetFileKey, DatasetFile>,
+  paths: Record<DatasetFileKey, string>,
+  verify: boolean,
+): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const arrays = await Promise.all(
+    FILE_KEYS.map(async (key) => {
+      const path = paths[key];
+      const bytes = await readFile(path);
+      if (verify && path.endsWith(".gz") && matchPublished(bytes, files[key]) === "mismatch") {
+        throw new IdxFormatError({
+          file: path,
+          expected: `the published file (${files[key].size} bytes, sha256 ${files[key].sha256})`,
+          found: `${bytes.length} bytes with another sha256`,
+        });
+      }
+      return readIdxBytes(bytes, path);
+    }),
+  );
+  const [trainImages, trainLabels, testImages, testLabels] = arrays;
+  return {
+    train: toImageDataset(trainImages, trainLabels, spec.classNames, {
+      images: paths.trainImages,
+      labels: paths.trainLabels,
+    }),
+    test: toImageDataset(testImages, testLabels, spec.classNames, {
+      images: paths.testImages,
+      labels: paths.testLabels,
+    }),
+  };
+}
+
+/** Parses IDX bytes, gunzipping on the thread pool first when they start with the gzip magic. @internal */
+export async function readIdxBytes(bytes: Uint8Array, file?: string): Promise<IdxArray> {
+  const raw = isGzip(bytes) ? await gunzipChecked(bytes, file) : bytes;
+  return parseIdxUncompressed(raw, { file });
+}
+
+/**
+ * Reads and parses one IDX file (gzipped or not) from disk.
+ *
+ * @example
+ * ```ts
+ * import { readIdxFile } from "@ln/data";
+ * const labels = await readIdxFile("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+ * console.log(labels.dtype, labels.shape); // uint8 [ 10000 ]
+ * ```
+ */
+export async function readIdxFile(path: string): Promise<IdxArray> {
+  return readIdxBytes(await readFile(path), path);
+}

@@ -1,0 +1,42 @@
+import { createHash } from "node:crypto";
+import type { DatasetFile } from "../datasets";
+import { withPublishedHeader } from "../internal/gzip-header";
+
+/** Hex sha256 of some bytes. */
+export function sha256Hex(...parts: Uint8Array[]): string {
+  const hash = createHash("sha256");
+  for (const p of parts) hash.update(p);
+  return hash.digest("hex");
+}
+
+/** How a file matched its published checksum. */
+export type PublishedMatch =
+  /** Byte for byte the published file. */
+  | "exact"
+  /**
+   * The published compressed stream under a rewritten gzip header (as in Debian's
+   * `dataset-fashion-mnist`): with the published header put back, the bytes hash to the published sha256.
+   */
+  | "gzip-header-rewritten"
+  /** Neither. */
+  | "mismatch";
+
+/**
+ * Checks file bytes against a published size and sha256. A copy whose only change is its gzip header
+ * (Debian's `dataset-fashion-mnist` drops the stored file name and resets the time) is recognized by
+ * putting the published header back and hashing again.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { FASHION_MNIST, matchPublished } from "@ln/data";
+ * const bytes = readFileSync("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+ * console.log(matchPublished(bytes, FASHION_MNIST.files.testLabels)); // "gzip-header-rewritten"
+ * ```
+ */
+export function matchPublished(bytes: Uint8Array, spec: DatasetFile): PublishedMatch {
+  if (bytes.length === spec.size && sha256Hex(bytes) === spec.sha256) return "exact";
+  const parts = withPublishedHeader(bytes, spec);
+  if (parts !== undefined && sha256Hex(...parts) === spec.sha256) return "gzip-header-rewritten";
+  return "mismatch";
+}

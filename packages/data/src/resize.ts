@@ -1,0 +1,61 @@
+/**
+ * Per-axis sampling plan for bilinear resizing with half-pixel centers (align_corners=false): output
+ * index `o` samples source coordinate `s = (o + 0.5) * in / out - 0.5`, clamped below at 0, between
+ * source pixels `floor(s)` and `min(floor(s) + 1, in - 1)` with weight `s - floor(s)` on the second.
+ * This is PyTorch's `interpolate(mode="bilinear", align_corners=False)` and TensorFlow's
+ * `resizeBilinear(..., alignCorners=false, halfPixelCenters=true)`.
+ * @internal
+ */
+export interface AxisPlan {
+  lo: Int32Array;
+  hi: Int32Array;
+  weight: Float32Array;
+}
+
+/** @internal */
+export function axisPlan(inSize: number, outSize: number): AxisPlan {
+  const lo = new Int32Array(outSize);
+  const hi = new Int32Array(outSize);
+  const weight = new Float32Array(outSize);
+  const scale = inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const s = Math.max((o + 0.5) * scale - 0.5, 0);
+    const i0 = Math.min(Math.floor(s), inSize - 1);
+    lo[o] = i0;
+    hi[o] = Math.min(i0 + 1, inSize - 1);
+    weight[o] = s - i0;
+  }
+  return { lo, hi, weight };
+}
+
+/**
+ * Resizes one single-channel float image `src` (h x w, row-major) into `dst` at `dstOffset`
+ * (outH x outW) with the plans from {@link axisPlan}.
+ * @internal
+ */
+export function resizeBilinearInto(
+  src: Float32Array,
+  w: number,
+  rows: AxisPlan,
+  cols: AxisPlan,
+  dst: Float32Array,
+  dstOffset: number,
+): void {
+  const outH = rows.lo.length;
+  const outW = cols.lo.length;
+  const { lo: c0, hi: c1, weight: cw } = cols;
+  let p = dstOffset;
+  for (let oy = 0; oy < outH; oy++) {
+    const r0 = rows.lo[oy] * w;
+    const r1 = rows.hi[oy] * w;
+    const wy = rows.weight[oy];
+    for (let ox = 0; ox < outW; ox++) {
+      const a = c0[ox];
+      const b = c1[ox];
+      const wx = cw[ox];
+      const top = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * wx;
+      const bottom = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * wx;
+      dst[p++] = top + (bottom - top) * wy;
+    }
+  }
+}
