@@ -1,8 +1,21 @@
 import type { KernelConfig } from "@tensorflow/tfjs";
+import { avgPoolGradConfig } from "./avg-pool-grad";
+import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
-/** Every kernel `registerWasmTrainingKernels` installs for wasm: missing ones and
- * faster replacements. */
+/** Kernels a training step needs that the wasm backend does not have at all. */
+export function missingKernelConfigs(): KernelConfig[] {
+  return [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+}
+
+/** Faster replacements for stock wasm kernels that dominate a training step. */
+export function fasterKernelConfigs(): KernelConfig[] {
+  return [conv2dBackpropInputConfig, batchMatMulConfig, avgPoolGradConfig];
+}
+
+/** Every kernel `registerWasmTrainingKernels` installs for wasm. */
 export function trainingKernelConfigs(): KernelConfig[] {
-  return [conv2dBackpropFilterConfig];
+  return [...missingKernelConfigs(), ...fasterKernelConfigs()];
 }
