@@ -125,7 +125,8 @@ function decode(
 ): IdxDataOf[IdxDtype] {
   switch (dtype) {
     case "uint8":
-      return bytes.subarray(offset, offset + n);
+      // A plain Uint8Array view (not a Node Buffer, even when `bytes` is one).
+      return new Uint8Array(bytes.buffer, absoluteStart, n);
     case "int8":
       return new Int8Array(bytes.buffer, absoluteStart, n);
     case "int16": {

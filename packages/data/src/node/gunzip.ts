@@ -23,7 +23,7 @@ function gzipError(file: string | undefined, error: unknown): IdxFormatError {
 /** Gunzips with node:zlib, synchronously; a corrupt or cut-short stream throws `IdxFormatError`. @internal */
 export function gunzipSyncChecked(bytes: Uint8Array, file?: string): Uint8Array {
   try {
-    return zlib.gunzipSync(bytes, { chunkSize: chunkSizeFor(bytes) });
+    return plain(zlib.gunzipSync(bytes, { chunkSize: chunkSizeFor(bytes) }));
   } catch (error) {
     throw gzipError(file, error);
   }
@@ -34,7 +34,12 @@ export function gunzipChecked(bytes: Uint8Array, file?: string): Promise<Uint8Ar
   return new Promise((resolve, reject) => {
     zlib.gunzip(bytes, { chunkSize: chunkSizeFor(bytes) }, (error, out) => {
       if (error) reject(gzipError(file, error));
-      else resolve(out);
+      else resolve(plain(out));
     });
   });
+}
+
+/** The same bytes as a plain Uint8Array view (no copy), not a Node Buffer. */
+function plain(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
