@@ -1,0 +1,152 @@
+import type * as tf from "@tensorflow/tfjs";
+import { computeShapes } from "../count";
+import { walk } from "./graph";
+import { checkInputSpec, type Mismatch } from "./input-spec";
+
+const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => d ?? "n").join(", ")}]`;
+const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** How a failed trace went wrong, for advice. */
+export interface Failure {
+  mismatch?: Mismatch;
+  /** The layer's output had an axis of size 0 (the input was too small for its window). */
+  empty?: boolean;
+}
+
+/** The model's declared input shape without the batch axis, when it has one fully known input. */
+function declaredInput(model: tf.LayersModel): number[] | null {
+  if (model.inputs.length !== 1) return null;
+  const dims = model.inputs[0].shape.slice(1);
+  return dims.every((d) => d != null) ? (dims as number[]) : null;
+}
+
+type Outcome = "fits" | "empty" | "mismatch";
+
+/** Runs tfjs's shape arithmetic for one input shape: does every layer take it? */
+function tryShape(model: tf.LayersModel, input: number[]): Outcome {
+  try {
+    walk<number[]>(model, [input], Number.POSITIVE_INFINITY, {
+      run(layer, inputs) {
+        if (checkInputSpec(layer, inputs)) throw "mismatch";
+        const outputs = computeShapes(layer, inputs);
+        if (outputs.some((s) => s.some((d) => d <= 0))) throw "empty";
+        return outputs;
+      },
+    });
+    return "fits";
+  } catch (outcome) {
+    return outcome === "empty" ? "empty" : "mismatch";
+  }
+}
+
+/**
+ * Which square image sizes fit the model: tries every side from 1 to a limit with the
+ * model's own channel count, walking tfjs's conv/pool arithmetic (no forward pass).
+ * Returns the smallest side that leaves something after every window (`nonEmpty`) and the
+ * range of sides every layer takes (`fits`), or null where the model has no square image input.
+ */
+export function squareSizes(model: tf.LayersModel) {
+  const declared = declaredInput(model);
+  if (declared?.length !== 3 || declared[0] !== declared[1]) return null;
+  const limit = Math.max(512, 4 * declared[0]);
+  let nonEmpty: number | null = null;
+  const fits: number[] = [];
+  for (let side = 1; side <= limit; side++) {
+    const outcome = tryShape(model, [1, side, side, declared[2]]);
+    if (outcome !== "empty" && nonEmpty === null) nonEmpty = side;
+    if (outcome === "fits") fits.push(side);
+  }
+  return { declared: declared[0], nonEmpty, fits, limit };
+}
+
+function sizeAdvice(model: tf.LayersModel, modelInput: number[], failure: Failure): string {
+  const declared = declaredInput(model);
+  const sizes = squareSizes(model);
+  if (!sizes || sizes.fits.length === 0) {
+    return declared
+      ? `this model was built for input ${shapeText([null, ...declared])}; resize or reshape to that`
+      : "check the input size against the model's first layers";
+  }
+  const { fits, nonEmpty, limit } = sizes;
+  const least = fits[0];
+  const most = fits[fits.length - 1];
+  const contiguous = most - least + 1 === fits.length;
+  const built = sizes.declared;
+  const pick = fits.includes(built) ? built : least;
+  const pickWhy = pick === built ? ` (the size ${model.name} was built for)` : "";
+  const side = modelInput.length === 4 ? `${modelInput[1]}x${modelInput[2]}` : shapeText(modelInput);
+  const parts: string[] = [];
+  if (failure.empty && nonEmpty !== null) {
+    parts.push(`${side} is too small: the layers shrink anything under ${nonEmpty}x${nonEmpty} to nothing`);
+  }
+  if (contiguous && most === limit) {
+    const builtFor = pick === built ? `; it was built for ${built}x${built} (use resize: ${built})` : "";
+    parts.push(`resize to at least ${least}x${least}${builtFor}`);
+    return parts.join("; ");
+  }
+  const range =
+    fits.length === 1
+      ? `only ${least}x${least} fits all of its layers`
+      : contiguous
+        ? `only ${least}x${least} to ${most}x${most} fit all of its layers`
+        : `only some sizes from ${least}x${least} to ${most}x${most} fit all of its layers`;
+  parts.push(range);
+  return `${parts.join(", and ")}: resize to ${pick}x${pick}, use resize: ${pick}${pickWhy}`;
+}
+
+/**
+ * What the user should change, in one sentence: add a batch or channel axis, reshape,
+ * transpose NCHW to NHWC, change the channel count, or resize the images to a size every
+ * layer takes (found by walking the conv/pool arithmetic, never hard-coded).
+ */
+export function advise(
+  model: tf.LayersModel,
+  modelInput: number[],
+  layerInput: number[],
+  failure: Failure,
+): string {
+  const declared = declaredInput(model);
+  const atModelInput =
+    layerInput.length === modelInput.length && layerInput.every((d, i) => d === modelInput[i]);
+  const { mismatch } = failure;
+  if (declared && mismatch?.kind === "rank" && atModelInput) {
+    const wanted = shapeText([modelInput[0], ...declared]);
+    if (modelInput.length === declared.length && modelInput.every((d, i) => d === declared[i])) {
+      return `add the batch axis: use [1, ${declared.join(", ")}] (x.expandDims(0))`;
+    }
+    if (modelInput.length > 0 && product(modelInput.slice(1)) === product(declared)) {
+      return `reshape the input to ${wanted} (x.reshape(${wanted}))`;
+    }
+    if (modelInput.length === declared.length) {
+      return `add the missing axis: this model takes ${shapeText([null, ...declared])}, such as ${wanted}`;
+    }
+    return `this model takes ${shapeText([null, ...declared])}`;
+  }
+  if (mismatch?.kind === "axis" && mismatch.size !== undefined && atModelInput && declared) {
+    const channels = mismatch.size;
+    const rank = modelInput.length;
+    const last = mismatch.axis === rank - 1;
+    if (last && rank === 4 && modelInput[1] === channels && modelInput[3] !== channels) {
+      return (
+        `this looks like NCHW (channels first), but tfjs layers take NHWC (channels last): ` +
+        `x.transpose([0, 2, 3, 1]) turns ${shapeText(modelInput)} into ` +
+        `${shapeText([modelInput[0], modelInput[2], modelInput[3], modelInput[1]])}`
+      );
+    }
+    if (last && rank === 4) {
+      const got = modelInput[3];
+      const convert =
+        channels === 1 && got === 3 ? " (tf.image.rgbToGrayscale turns RGB into 1 channel)" : "";
+      return (
+        `feed ${channels}-channel images${convert}, or build the model for ${got} channels ` +
+        `(inputShape [${modelInput[1]}, ${modelInput[2]}, ${got}])`
+      );
+    }
+  }
+  if (mismatch?.kind === "rank" && !atModelInput) {
+    return declared
+      ? `a layer before it gave the wrong rank; this model takes ${shapeText([null, ...declared])}`
+      : "a layer before it gave the wrong rank";
+  }
+  return sizeAdvice(model, modelInput, failure);
+}
