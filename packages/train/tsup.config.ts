@@ -1,1 +1,3 @@
-export default (await import("../../tooling/tsup.base")).packageConfig();
+export default (await import("../../tooling/tsup.base")).packageConfig({
+  entry: ["src/index.ts", "src/index.browser.ts"],
+});

@@ -1,0 +1,93 @@
+import * as tf from "@tensorflow/tfjs";
+
+/** A batch as `@ln/data` yields it: NHWC pixels in [0, 1] and integer class labels. */
+export interface ArrayBatch {
+  readonly x: Float32Array;
+  readonly y: Int32Array | Uint8Array | ArrayLike<number>;
+  /** Number of examples in the batch. */
+  readonly size: number;
+  /** Shape of `x`, batch first, e.g. `[256, 28, 28, 1]`. */
+  readonly shape: readonly number[];
+}
+
+/** A batch of tensors: `x` batch-first, `y` class indices `[n]` or one-hot rows `[n, k]`. */
+export interface TensorBatch {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+}
+
+/** One batch of either kind. */
+export type Batch = ArrayBatch | TensorBatch;
+
+/**
+ * What the loop and `evaluateAccuracy` read: any iterable or async iterable of batches. `trainCh6`
+ * iterates it once per epoch, so it must start over each time (an array, or an object whose
+ * `[Symbol.iterator]()` returns a fresh iterator, like `@ln/data`'s `loadDataFashionMnist`).
+ * A `length` or `numBatches` property, when present, gives the batches per epoch up front.
+ */
+export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
+
+/** Whether `batch` holds tensors rather than typed arrays. */
+export function isTensorBatch(batch: Batch): batch is TensorBatch {
+  return batch.x instanceof tf.Tensor;
+}
+
+/**
+ * Turns a batch into `x` (float32, batch-first) and `labels` (int32 `[n]`) tensors. Call inside
+ * `tf.tidy`: the tensors it makes are the caller's to dispose.
+ */
+export function batchTensors(
+  batch: Batch,
+  where: string,
+): { x: tf.Tensor; labels: tf.Tensor1D; size: number } {
+  if (batch == null || typeof batch !== "object" || !("x" in batch) || !("y" in batch)) {
+    throw new TypeError(`${where}: expected a batch { x, y, size, shape } or { x: tf.Tensor, y: tf.Tensor }`);
+  }
+  if (isTensorBatch(batch)) {
+    const { x, y } = batch;
+    if (!(y instanceof tf.Tensor))
+      throw new TypeError(`${where}: batch.x is a tensor, so batch.y must be one too`);
+    const size = x.shape[0] ?? 0;
+    const labels = y.rank === 2 ? tf.argMax(y, 1) : y.rank === 1 ? y.toInt() : undefined;
+    if (!labels || y.shape[0] !== size) {
+      throw new RangeError(
+        `${where}: batch.y must be class indices [${size}] or one-hot rows [${size}, k], got shape [${y.shape}]`,
+      );
+    }
+    return { x: x.dtype === "float32" ? x : x.toFloat(), labels: labels as tf.Tensor1D, size };
+  }
+  const { x, y, size, shape } = batch;
+  if (!(x instanceof Float32Array))
+    throw new TypeError(`${where}: batch.x must be a Float32Array or a tf.Tensor`);
+  const xShape = shape && shape.length > 0 ? [...shape] : [size, x.length / size];
+  const count = xShape.reduce((a, b) => a * b, 1);
+  if (count !== x.length || xShape[0] !== size || !Number.isInteger(size) || size < 1) {
+    throw new RangeError(
+      `${where}: batch.shape [${xShape}] (size ${size}) does not fit batch.x of length ${x.length}`,
+    );
+  }
+  if (y.length !== size)
+    throw new RangeError(`${where}: batch.y has ${y.length} labels for ${size} examples`);
+  const labels = tf.tensor1d(y instanceof Int32Array ? y : Int32Array.from(y), "int32");
+  return { x: tf.tensor(x, xShape, "float32"), labels, size };
+}
+
+/** Batches per pass when the source says so up front (`length` or `numBatches`), else undefined. */
+export function knownLength(source: BatchSource): number | undefined {
+  const s = source as { length?: unknown; numBatches?: unknown };
+  for (const value of [s.numBatches, s.length]) {
+    if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  }
+  return undefined;
+}
+
+/** Iterates a sync or async iterable, rejecting anything else with a clear message. */
+export async function* iterate(source: BatchSource, where: string): AsyncGenerator<Batch> {
+  if (source != null && typeof (source as AsyncIterable<Batch>)[Symbol.asyncIterator] === "function") {
+    yield* source as AsyncIterable<Batch>;
+  } else if (source != null && typeof (source as Iterable<Batch>)[Symbol.iterator] === "function") {
+    yield* source as Iterable<Batch>;
+  } else {
+    throw new TypeError(`${where}: expected an iterable or async iterable of batches, got ${typeof source}`);
+  }
+}

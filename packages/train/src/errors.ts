@@ -1,0 +1,110 @@
+/**
+ * Thrown by `useDevice('gpu')` (and `tryGpu()` when asked to insist) when no GPU backend could be
+ * started. `candidates` lists every GPU path that was tried, in order, and why each one failed.
+ *
+ * @example
+ * ```ts
+ * import { NoGpuError, useDevice } from "@ln/train";
+ * try {
+ *   await useDevice("gpu");
+ * } catch (error) {
+ *   if (error instanceof NoGpuError) console.log(error.candidates.map((c) => `${c.name}: ${c.reason}`));
+ * }
+ * ```
+ */
+export class NoGpuError extends Error {
+  override readonly name = "NoGpuError";
+  /** Each GPU candidate that was tried, with the reason it was not used. */
+  readonly candidates: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
+
+  constructor(candidates: ReadonlyArray<{ name: string; reason: string }>) {
+    const lines = candidates.map((c) => `  - ${c.name}: ${c.reason}`);
+    super(
+      `No GPU backend could be started. Tried:\n${lines.join("\n")}\n` +
+        `Use useDevice("auto") to fall back to the CPU, or useDevice("cpu").`,
+    );
+    this.candidates = candidates.map((c) => ({ ...c }));
+  }
+}
+
+/** What {@link DivergedError} reports about the step whose loss was not finite. */
+export interface DivergedErrorDetails {
+  /** 1-based epoch of the step. */
+  epoch: number;
+  /** 0-based batch index within the epoch. */
+  batch: number;
+  /** The learning rate the optimizer was using. */
+  lr: number;
+  /** The loss that was read: `NaN`, `Infinity` or `-Infinity`. */
+  loss: number;
+}
+
+/**
+ * Thrown by `trainCh6` when a batch's loss is NaN or infinite. The step that produced it is not
+ * applied, so the model keeps the weights of the last finite step.
+ *
+ * @example
+ * ```ts
+ * import { DivergedError, trainCh6 } from "@ln/train";
+ * try {
+ *   await trainCh6(model, train, test, { lr: 1e6 });
+ * } catch (error) {
+ *   if (error instanceof DivergedError) console.log(error.epoch, error.batch, error.hint);
+ * }
+ * ```
+ */
+export class DivergedError extends Error {
+  override readonly name = "DivergedError";
+  readonly epoch: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly loss: number;
+  /** What to try next, e.g. `"lower the learning rate, e.g. lr = 0.01"`. */
+  readonly hint: string;
+
+  constructor(details: DivergedErrorDetails) {
+    const suggestion = Number.isFinite(details.lr) && details.lr > 0 ? details.lr / 10 : 0.01;
+    const hint =
+      `lower the learning rate (e.g. lr = ${formatNumber(suggestion)}), ` +
+      `or check the inputs for NaN and their scale (pixels in [0, 1])`;
+    super(
+      `Training diverged at epoch ${details.epoch}, batch ${details.batch}: the loss is ` +
+        `${String(details.loss)} with lr ${formatNumber(details.lr)}. The step was not applied; ` +
+        `${hint}.`,
+    );
+    this.epoch = details.epoch;
+    this.batch = details.batch;
+    this.lr = details.lr;
+    this.loss = details.loss;
+    this.hint = hint;
+  }
+}
+
+/**
+ * Thrown when a checkpoint or saved model cannot be read back into a model: a missing or
+ * malformed file, or weights whose count or shapes do not fit. `path` names the file or folder.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointError, loadModel } from "@ln/train";
+ * try {
+ *   await loadModel("runs/missing");
+ * } catch (error) {
+ *   if (error instanceof CheckpointError) console.log(error.path);
+ * }
+ * ```
+ */
+export class CheckpointError extends Error {
+  override readonly name = "CheckpointError";
+  /** The file or folder at fault. */
+  readonly path: string;
+
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+function formatNumber(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
+}

@@ -1,0 +1,113 @@
+import type * as tf from "@tensorflow/tfjs";
+import type { Device, DeviceRequest } from "./device";
+
+/** One finished epoch, as `trainCh6` records it in `history`. */
+export interface EpochStats {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's examples (d2l's `metric[0] / metric[2]`). */
+  loss: number;
+  /** Training accuracy over the epoch, from the training forward passes. */
+  trainAcc: number;
+  /** Accuracy over every test example after the epoch, in inference mode. */
+  testAcc: number;
+  /** Seconds spent in training steps during this epoch (data loading, evaluation and callbacks excluded). */
+  seconds: number;
+}
+
+/** What `onBatchEnd` receives after each training step. */
+export interface BatchInfo {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 0-based batch index within the epoch. */
+  batch: number;
+  /** Examples in this batch. */
+  size: number;
+  /** This batch's mean loss. */
+  loss: number;
+  /** This batch's training accuracy. */
+  acc: number;
+}
+
+/** What `onProgress` receives at each fifth of an epoch (d2l's plotting points). */
+export interface ProgressInfo {
+  /** Fractional epoch, e.g. 1.2 after the first fifth of epoch 2 (d2l's `epoch + (i + 1) / num_batches`). */
+  epoch: number;
+  /** Running mean loss of the current epoch so far. */
+  loss: number;
+  /** Running training accuracy of the current epoch so far. */
+  trainAcc: number;
+}
+
+/** Callbacks; each may return a promise, which the loop awaits (outside the training timer). */
+export interface TrainCallbacks {
+  /** After every training step. */
+  onBatchEnd?(info: BatchInfo): void | Promise<unknown>;
+  /**
+   * At each fifth of an epoch and at its last batch, with the running loss and accuracy: the points
+   * d2l's Animator plots. Needs the batches per epoch: from the data's `length`/`numBatches`, the
+   * `batchesPerEpoch` option, or (from epoch 2 on) the count of epoch 1; until then, only the
+   * epoch's end is reported.
+   */
+  onProgress?(info: ProgressInfo): void | Promise<unknown>;
+  /** After each epoch's test evaluation. */
+  onEpochEnd?(stats: EpochStats): void | Promise<unknown>;
+  /** After a checkpoint folder was written (renamed into place). */
+  onCheckpoint?(path: string): void | Promise<unknown>;
+}
+
+/** Options of `trainCh6`. */
+export interface TrainOptions {
+  /** Epochs to train (default 10). With `resume`, the total including those already done. */
+  epochs?: number;
+  /** Learning rate of the default SGD optimizer (default 0.1); also reported in `DivergedError`. */
+  lr?: number;
+  /**
+   * Calls `useDevice(device)` before training; leave out to train on the current backend.
+   * A `Device` returned earlier by `useDevice` is accepted and only checked to be the current backend.
+   */
+  device?: DeviceRequest | Device;
+  /** The optimizer (default `tf.train.sgd(lr)`, d2l's). An optimizer `trainCh6` creates is disposed at the end. */
+  optimizer?: tf.Optimizer;
+  /**
+   * `'xavier'` (default, as d2l's `train_ch6`): re-draw every kernel from Glorot-uniform and zero every
+   * bias before training. `false`: keep the model's weights (fine-tuning, or a pre-built zoo model).
+   */
+  init?: "xavier" | false;
+  /** Seed for the Xavier draw, for reproducible runs. */
+  seed?: number;
+  /** Callbacks, see {@link TrainCallbacks}. */
+  callbacks?: TrainCallbacks;
+  /** Stops after the current batch when aborted, writes a checkpoint (with `checkpointDir`) and returns. */
+  signal?: AbortSignal;
+  /** Node only: writes a checkpoint folder here after every epoch (and on abort). */
+  checkpointDir?: string;
+  /** How many checkpoints to keep in `checkpointDir`, newest first (default 2). */
+  keepCheckpoints?: number;
+  /**
+   * Continue from the newest checkpoint in `checkpointDir` (`true`) or from the given checkpoint
+   * folder: weights, optimizer state, epoch and batch counters, history. With `true` and no
+   * checkpoint yet, training starts from scratch.
+   */
+  resume?: boolean | string;
+  /** Batches per epoch, for `onProgress` fifths when the data has no `length`. */
+  batchesPerEpoch?: number;
+}
+
+/** What `trainCh6` returns. */
+export interface TrainReport {
+  /** One entry per finished epoch (including those before a resume). */
+  history: EpochStats[];
+  /** Training examples per second of training-step time: examples * epochs / seconds, as d2l prints. */
+  examplesPerSec: number;
+  /** The backend the run trained on. */
+  device: Device;
+  /** Training-step seconds over the whole run. */
+  trainSeconds: number;
+  /** Training examples seen over the whole run. */
+  examples: number;
+  /** True when `signal` stopped the run early. */
+  aborted: boolean;
+  /** The last checkpoint folder written, if any. */
+  checkpoint?: string;
+}
