@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { Animator } from "./index";
-import { parseGif } from "./test/gif-blocks";
+import { compositeFrames, parseGif } from "./test/gif-blocks";
 import { parseSvg, pathPoints } from "./test/svg-dom";
 
 function curves(): Animator {
@@ -72,6 +72,32 @@ describe("Animator.toGIF", () => {
     expect(gif.frames).toHaveLength(a.frames);
     expect(gif.frames.map((f) => f.delayMs)).toEqual([...Array(9).fill(120), 2000]);
     expect(gif.frames.every((f) => f.width === 560 && f.height === 400)).toBe(true);
+  });
+
+  it("plays back, frame by frame, as the chart stood after each add (within the palette's error)", async () => {
+    const a = curves();
+    const gif = parseGif(await a.toGIF());
+    // Later frames store only what changed: most of each is transparent (index 255).
+    const unchanged = gif.frames[5].indices.filter((i) => i === gif.frames[5].transparentIndex).length;
+    expect(unchanged / gif.frames[5].indices.length).toBeGreaterThan(0.9);
+    const screens = compositeFrames(gif);
+    for (const k of [1, 5, 10]) {
+      const want = new Resvg(a.toSVG(k), {
+        font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+      }).render().pixels;
+      const got = screens[k - 1];
+      let total = 0;
+      let worst = 0;
+      for (let i = 0; i < 560 * 400; i++) {
+        for (let c = 0; c < 3; c++) {
+          const d = Math.abs(got[i * 3 + c] - want[i * 4 + c]);
+          total += d;
+          worst = Math.max(worst, d);
+        }
+      }
+      expect(total / (560 * 400 * 3), `frame ${k} mean error`).toBeLessThan(0.3);
+      expect(worst, `frame ${k} worst channel error`).toBeLessThan(100);
+    }
   });
 
   it("takes delays and rejects an empty chart", async () => {

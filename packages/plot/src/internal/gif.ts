@@ -1,17 +1,25 @@
-/** Animated GIF encoding with gifenc, on a fixed palette made for the chart (no per-frame quantizing). */
+/**
+ * Animated GIF encoding with gifenc, on one fixed palette made for the chart (no per-frame quantizing).
+ * Each frame after the first stores only the pixels that changed; the rest are transparent and show
+ * the previous frame (disposal "do not dispose"), which makes the file several times smaller.
+ */
 import type { applyPalette, GIFEncoder, Palette } from "gifenc";
 import type { Pixels } from "./raster";
 
+/** The palette index kept free to mean "unchanged since the previous frame". */
+export const TRANSPARENT_INDEX = 255;
+
 /**
  * A palette for a chart on white: for black (text, axes; its ramp also covers the gray grid) and each
- * series color, the colors from white to it, as antialiasing blends them. 256 colors at most.
+ * series color, the colors from white to it, as antialiasing blends them. Indices 0-254 hold colors;
+ * 255 is reserved for transparency.
  */
 export function chartPalette(colors: readonly string[]): Palette {
   const bases = ["#000000", ...new Set(colors.map((c) => c.toLowerCase()))].map(hexToRgb);
-  const steps = Math.floor(255 / bases.length);
+  const steps = Math.max(1, Math.floor((TRANSPARENT_INDEX - 1) / bases.length));
   const palette: Palette = [[255, 255, 255]];
   for (const [r, g, b] of bases) {
-    for (let k = 1; k <= steps; k++) {
+    for (let k = 1; k <= steps && palette.length < TRANSPARENT_INDEX; k++) {
       const t = k / steps;
       palette.push([
         Math.round(255 + (r - 255) * t),
@@ -33,27 +41,45 @@ interface GifencApi {
   applyPalette: typeof applyPalette;
 }
 
-/** Encodes frames (all the same size) as a looping GIF; `delays` in milliseconds, one per frame. */
+async function loadGifenc(): Promise<GifencApi> {
+  // Node loads gifenc's CommonJS build (everything on `default`); bundlers may pick its ES build
+  // (named exports, and `default` is GIFEncoder itself).
+  const mod = (await import("gifenc")) as unknown as Partial<GifencApi> & { default?: Partial<GifencApi> };
+  return (typeof mod.applyPalette === "function" ? mod : mod.default) as GifencApi;
+}
+
+/**
+ * Encodes frames (all the same size) as a looping GIF; `delays` in milliseconds, one per frame;
+ * `palette` from {@link chartPalette}.
+ */
 export async function encodeGif(
   frames: readonly Pixels[],
   delays: readonly number[],
   palette: Palette,
 ): Promise<Uint8Array> {
-  // Node loads gifenc's CommonJS build (everything on `default`); bundlers may pick its ES build
-  // (named exports, and `default` is GIFEncoder itself).
-  const mod = (await import("gifenc")) as unknown as Partial<GifencApi> & { default?: Partial<GifencApi> };
-  const { GIFEncoder, applyPalette } = (
-    typeof mod.applyPalette === "function" ? mod : mod.default
-  ) as GifencApi;
+  const { GIFEncoder, applyPalette } = await loadGifenc();
+  // 256 entries, so index 255 exists in the color table.
+  const table: Palette = Array.from({ length: 256 }, (_, i) => palette[i] ?? [0, 0, 0]);
   const encoder = GIFEncoder();
+  let previous: Uint8Array | undefined;
   frames.forEach((frame, i) => {
     const index = applyPalette(frame.data, palette);
-    // The first frame's palette becomes the global color table every later frame reuses.
-    encoder.writeFrame(index, frame.width, frame.height, {
-      palette: i === 0 ? palette : undefined,
+    let stored = index;
+    if (previous) {
+      stored = new Uint8Array(index.length);
+      for (let p = 0; p < index.length; p++)
+        stored[p] = index[p] === previous[p] ? TRANSPARENT_INDEX : index[p];
+    }
+    // The first frame's table becomes the global color table that every later frame reuses.
+    encoder.writeFrame(stored, frame.width, frame.height, {
+      palette: i === 0 ? table : undefined,
       delay: delays[i],
       repeat: 0,
+      transparent: previous !== undefined,
+      transparentIndex: TRANSPARENT_INDEX,
+      dispose: 1,
     });
+    previous = index;
   });
   encoder.finish();
   return encoder.bytes();

@@ -6,7 +6,14 @@ declare module "gifenc" {
       index: Uint8Array,
       width: number,
       height: number,
-      opts?: { palette?: Palette; delay?: number; repeat?: number; dispose?: number; transparent?: boolean },
+      opts?: {
+        palette?: Palette;
+        delay?: number;
+        repeat?: number;
+        dispose?: number;
+        transparent?: boolean;
+        transparentIndex?: number;
+      },
     ): void;
     finish(): void;
     bytes(): Uint8Array;
