@@ -5,13 +5,27 @@ import { LOOK } from "./internal/style";
 const SVG_NS = "http://www.w3.org/2000/svg";
 let instances = 0;
 
-/** Options of `toPNG`. */
+/**
+ * Options of `toPNG`.
+ *
+ * @example
+ * ```ts
+ * const png = await animator.toPNG({ scale: 2 } satisfies PngOptions); // 1120x800 for a 560x400 chart
+ * ```
+ */
 export interface PngOptions {
   /** Pixel density: 2 renders a 1120x800 image of a 560x400 chart (default 1). */
   scale?: number;
 }
 
-/** Options of `toGIF`. */
+/**
+ * Options of `toGIF` (and of `save` for .gif/.png).
+ *
+ * @example
+ * ```ts
+ * const gif = await animator.toGIF({ delay: 80, lastDelay: 3000 } satisfies GifOptions);
+ * ```
+ */
 export interface GifOptions extends PngOptions {
   /** Milliseconds each frame shows (default 120). */
   delay?: number;
@@ -19,7 +33,15 @@ export interface GifOptions extends PngOptions {
   lastDelay?: number;
 }
 
-/** One series as recorded so far. */
+/**
+ * One series as recorded so far (an entry of `animator.series`).
+ *
+ * @example
+ * ```ts
+ * const [loss]: SeriesData[] = new Animator({ legend: ["loss"] }).add(1, 0.5).series;
+ * console.log(loss.x, loss.y); // [1] [0.5]
+ * ```
+ */
 export interface SeriesData {
   /** The series' legend label, when a legend was given. */
   label: string | undefined;
@@ -28,7 +50,16 @@ export interface SeriesData {
   y: number[];
 }
 
-/** A value `add` accepts for one series: a number, or null/undefined/NaN for "no value this time". */
+/**
+ * A value `add` accepts for one series: a number, or null/undefined for "no value this time"
+ * (NaN or an infinity is kept as a break in the line).
+ *
+ * @example
+ * ```ts
+ * const ys: SeriesValue[] = [0.42, 0.85, null]; // no test accuracy at this point
+ * animator.add(1.2, ys);
+ * ```
+ */
 export type SeriesValue = number | null | undefined;
 
 /**

@@ -6,7 +6,7 @@ import { AnimatorBase, type GifOptions, type PngOptions } from "./animator-base"
 import { writeFileAtomic } from "./internal/atomic-write";
 import { chartPalette, encodeGif } from "./internal/gif";
 import { describe, stylesFor } from "./internal/options";
-import { svgsToPixels, svgToPng } from "./internal/raster";
+import { pixelRenderer, svgToPng } from "./internal/raster";
 
 /**
  * d2l's `Animator` for training curves: `add(x, ys)` points, then draw them as SVG, PNG, an animated
@@ -59,9 +59,12 @@ export class Animator extends AnimatorBase {
     const lastDelay = milliseconds("lastDelay", options.lastDelay, 2000);
     const n = this.frames;
     if (n === 0) throw new RangeError("Animator.toGIF: nothing to animate; call add() at least once");
-    const svgs = Array.from({ length: n }, (_, k) => this.toSVG(k + 1));
-    const pixels = await svgsToPixels(svgs, options.scale);
-    const delays = pixels.map((_, k) => (k === n - 1 ? lastDelay : delay));
+    const render = await pixelRenderer(options.scale);
+    const chart = this;
+    const pixels = (function* () {
+      for (let k = 1; k <= n; k++) yield render(chart.toSVG(k));
+    })();
+    const delays = Array.from({ length: n }, (_, k) => (k === n - 1 ? lastDelay : delay));
     const colors = stylesFor(this.options, this.series.length).map((s) => s.color);
     return encodeGif(pixels, delays, chartPalette(colors));
   }

@@ -50,10 +50,11 @@ async function loadGifenc(): Promise<GifencApi> {
 
 /**
  * Encodes frames (all the same size) as a looping GIF; `delays` in milliseconds, one per frame;
- * `palette` from {@link chartPalette}.
+ * `palette` from {@link chartPalette}. Frames are consumed one at a time, so a long run's GIF never
+ * holds more than one frame of pixels in memory.
  */
 export async function encodeGif(
-  frames: readonly Pixels[],
+  frames: Iterable<Pixels>,
   delays: readonly number[],
   palette: Palette,
 ): Promise<Uint8Array> {
@@ -62,7 +63,8 @@ export async function encodeGif(
   const table: Palette = Array.from({ length: 256 }, (_, i) => palette[i] ?? [0, 0, 0]);
   const encoder = GIFEncoder();
   let previous: Uint8Array | undefined;
-  frames.forEach((frame, i) => {
+  let i = 0;
+  for (const frame of frames) {
     const index = applyPalette(frame.data, palette);
     let stored = index;
     if (previous) {
@@ -80,7 +82,8 @@ export async function encodeGif(
       dispose: 1,
     });
     previous = index;
-  });
+    i++;
+  }
   encoder.finish();
   return encoder.bytes();
 }

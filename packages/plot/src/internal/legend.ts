@@ -1,6 +1,13 @@
 /** Legend size and placement; "best" follows matplotlib: the candidate box that covers the least data. */
 
-/** Where the legend sits inside the axes. */
+/**
+ * Where the legend sits inside the axes: "best" (matplotlib's rule: least data covered) or a fixed place.
+ *
+ * @example
+ * ```ts
+ * const animator = new Animator({ legend: ["loss"], legendLoc: "upper right" satisfies LegendLoc });
+ * ```
+ */
 export type LegendLoc =
   | "best"
   | "upper right"

@@ -5,6 +5,13 @@ import type { Scale } from "./ticks";
 
 /**
  * Options of `new Animator(options)`, named as d2l's `Animator` names them. All are optional.
+ *
+ * @example
+ * ```ts
+ * import { Animator, type AnimatorOptions } from "@ln/plot";
+ * const options: AnimatorOptions = { xlabel: "epoch", xlim: [1, 10], legend: ["train loss", "train acc", "test acc"] };
+ * const animator = new Animator(options);
+ * ```
  */
 export interface AnimatorOptions {
   /** Label under the x axis, e.g. "epoch". */

@@ -51,14 +51,12 @@ export async function svgToPng(svg: string, scale?: number): Promise<Uint8Array>
   return renderer(mod, svg, s).render().asPng();
 }
 
-/** Renders SVG documents to RGBA pixels. */
-export async function svgsToPixels(svgs: Iterable<string>, scale?: number): Promise<Pixels[]> {
+/** Loads the renderer and returns a function that renders one SVG document to RGBA pixels. */
+export async function pixelRenderer(scale?: number): Promise<(svg: string) => Pixels> {
   const s = checkScale(scale);
   const mod = await loadResvg();
-  const out: Pixels[] = [];
-  for (const svg of svgs) {
+  return (svg) => {
     const image = renderer(mod, svg, s).render();
-    out.push({ width: image.width, height: image.height, data: new Uint8Array(image.pixels) });
-  }
-  return out;
+    return { width: image.width, height: image.height, data: new Uint8Array(image.pixels) };
+  };
 }

@@ -1,6 +1,13 @@
 /** Axis scales and "nice" tick positions, as matplotlib's MaxNLocator / LogLocator pick them. */
 
-/** How an axis maps values to positions. */
+/**
+ * How an axis maps values to positions: "linear" or "log" (base 10).
+ *
+ * @example
+ * ```ts
+ * const animator = new Animator({ legend: ["loss"], yscale: "log" satisfies Scale });
+ * ```
+ */
 export type Scale = "linear" | "log";
 
 const MULTIPLES = [1, 2, 2.5, 5];
