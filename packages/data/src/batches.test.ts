@@ -7,14 +7,23 @@ import { axisPlan, resizeBilinearInto } from "./resize";
 
 function dataset(count = 50, h = 6, w = 5): ImageDataset {
   const f = makeFixture(count, 1, h, w);
-  return { images: f.train.images, labels: f.train.labels, count, height: h, width: w, classNames: [..."0123456789"] };
+  return {
+    images: f.train.images,
+    labels: f.train.labels,
+    count,
+    height: h,
+    width: w,
+    classNames: [..."0123456789"],
+  };
 }
 
 describe("the seeded shuffle", () => {
   it("mulberry32 gives a fixed stream (the same in every engine)", () => {
     const rng = new Mulberry32(42);
     // Pinned values; the browser test checks the same order in Chromium.
-    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([2581720956, 1925393290, 3661312704]);
+    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([
+      2581720956, 1925393290, 3661312704,
+    ]);
   });
   it("shuffledIndices is a permutation, fixed by the seed", () => {
     const a = shuffledIndices(1000, 7);
@@ -55,7 +64,8 @@ describe("batches", () => {
     const a = batches(d, { batchSize: 8, shuffle: true, seed: 5 });
     const b = batches(d, { batchSize: 8, shuffle: true, seed: 5 });
     const c = batches(d, { batchSize: 8, shuffle: true, seed: 6 });
-    const firstOf = (bi: Iterable<{ x: Float32Array }>) => [...bi].flatMap((batch) => [batch.x[0], batch.x[30]]);
+    const firstOf = (bi: Iterable<{ x: Float32Array }>) =>
+      [...bi].flatMap((batch) => [batch.x[0], batch.x[30]]);
     const pass0 = [...a];
     const pass1 = [...a];
     const labels0 = pass0.flatMap((x) => [...x.y]);
@@ -107,8 +117,12 @@ describe("batches", () => {
     };
     const [b] = [...batches(d, { batchSize: 1, resize: 4 })];
     expect(b.shape).toEqual([1, 4, 4, 1]);
-    const unit = [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3].map((v) => v * 0.2);
-    b.x.forEach((v, i) => expect(v).toBeCloseTo(unit[i], 6));
+    const unit = [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3].map(
+      (v) => v * 0.2,
+    );
+    b.x.forEach((v, i) => {
+      expect(v).toBeCloseTo(unit[i], 6);
+    });
   });
 
   it("resize down (4x4 -> 2x2) averages the 2x2 neighbourhoods; [h, w] and identity sizes work", () => {
@@ -121,9 +135,13 @@ describe("batches", () => {
       classNames: ["a"],
     };
     const [b] = [...batches(d, { batchSize: 1, resize: [2, 2] })];
-    [25, 45, 105, 125].forEach((v, i) => expect(b.x[i]).toBeCloseTo(v / 255, 6));
+    [25, 45, 105, 125].forEach((v, i) => {
+      expect(b.x[i]).toBeCloseTo(v / 255, 6);
+    });
     const [same] = [...batches(d, { batchSize: 1, resize: [4, 4] })];
-    same.x.forEach((v, i) => expect(v).toBe(Math.fround((i * 10) / 255)));
+    same.x.forEach((v, i) => {
+      expect(v).toBe(Math.fround((i * 10) / 255));
+    });
     const [wide] = [...batches(d, { batchSize: 1, resize: [4, 8] })];
     expect(wide.shape).toEqual([1, 4, 8, 1]);
     expect(wide.x[0]).toBe(0);
@@ -156,7 +174,9 @@ describe("batches", () => {
   it("rejects bad options, listing what is valid", () => {
     const d = dataset(5);
     expect(() => batches(d, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
-    expect(() => batches(d, { batchSize: 2, resize: 0 })).toThrow(/resize must be a positive integer or \[height, width\]/);
+    expect(() => batches(d, { batchSize: 2, resize: 0 })).toThrow(
+      /resize must be a positive integer or \[height, width\]/,
+    );
     expect(() => batches(d, { batchSize: 2, seed: 1.5 })).toThrow(/seed must be an integer/);
   });
 });

@@ -103,6 +103,7 @@ export function batches(dataset: ImageDataset, options: BatchOptions): BatchIter
     const perm = order(passNumber, spare);
     spare = undefined;
     const scratch = resizing ? new Float32Array(pixels) : undefined;
+    const rowsScratch = resizing ? new Float64Array(h * outW) : undefined;
     try {
       for (let b = 0; b < numBatches; b++) {
         const start = b * batchSize;
@@ -118,7 +119,7 @@ export function batches(dataset: ImageDataset, options: BatchOptions): BatchIter
             for (let p = 0; p < pixels; p++) x[o + p] = UNIT[images[src + p]];
           } else {
             for (let p = 0; p < pixels; p++) scratch[p] = UNIT[images[src + p]];
-            resizeBilinearInto(scratch, w, rows!, cols!, x, i * outPixels);
+            resizeBilinearInto(scratch, w, rows!, cols!, x, i * outPixels, rowsScratch);
           }
         }
         yield { x, y, size, shape: [size, outH, outW, 1] };
@@ -154,7 +155,9 @@ function resizeShape(resize: BatchOptions["resize"], h: number, w: number): [num
   const [rh, rw] = typeof resize === "number" ? [resize, resize] : resize;
   for (const v of [rh, rw]) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`batches: resize must be a positive integer or [height, width], got ${String(resize)}`);
+      throw new RangeError(
+        `batches: resize must be a positive integer or [height, width], got ${String(resize)}`,
+      );
     }
   }
   return [rh, rw];

@@ -17,7 +17,7 @@ import {
   uncompressedName,
 } from "./datasets";
 import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
-import { type IdxArray, type ParseIdxOptions, isGzip, parseIdxUncompressed } from "./idx";
+import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
 import { withPublishedHeader } from "./internal/gzip-header";
 
 export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
@@ -134,7 +134,9 @@ export async function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions 
 export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+      .stream()
+      .pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

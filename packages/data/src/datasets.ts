@@ -17,7 +17,18 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
 ]);
 
 /** MNIST's ten classes: the digits "0".."9". */
-export const MNIST_CLASSES: readonly string[] = Object.freeze(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+export const MNIST_CLASSES: readonly string[] = Object.freeze([
+  "0",
+  "1",
+  "2",
+  "3",
+  "4",
+  "5",
+  "6",
+  "7",
+  "8",
+  "9",
+]);
 
 /** One split of an image-classification dataset, as plain typed arrays (no tfjs). */
 export interface ImageDataset {
@@ -39,7 +50,12 @@ export interface ImageDataset {
 export type DatasetFileKey = "trainImages" | "trainLabels" | "testImages" | "testLabels";
 
 /** The key order used everywhere: train images, train labels, test images, test labels. */
-export const FILE_KEYS: readonly DatasetFileKey[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
+export const FILE_KEYS: readonly DatasetFileKey[] = [
+  "trainImages",
+  "trainLabels",
+  "testImages",
+  "testLabels",
+];
 
 /** One published file: its name on the mirrors, its size in bytes and the sha256 of those bytes. */
 export interface DatasetFile {

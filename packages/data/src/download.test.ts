@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -88,7 +97,9 @@ function snapshot(dir: string): string[] | "absent" {
         out.push(`${relative(dir, p)}/`);
         walk(p);
       } else {
-        out.push(`${relative(dir, p)} ${createHash("sha256").update(readFileSync(p)).digest("hex")} ${st.mtimeMs}`);
+        out.push(
+          `${relative(dir, p)} ${createHash("sha256").update(readFileSync(p)).digest("hex")} ${st.mtimeMs}`,
+        );
       }
     }
   };
@@ -121,10 +132,16 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
     expect(train.images).toEqual(fixture.train.images);
     expect(test.labels).toEqual(fixture.test.labels);
     expect(readdirSync(dir).sort()).toEqual(Object.values(NAMES).sort()); // no temp files left
-    for (const name of Object.values(NAMES)) expect(readFileSync(join(dir, name))).toEqual(Buffer.from(fixture.gz[name]));
+    for (const name of Object.values(NAMES))
+      expect(readFileSync(join(dir, name))).toEqual(Buffer.from(fixture.gz[name]));
     for (const name of Object.values(NAMES)) {
       const last = progress.filter((p) => p.file === name).at(-1)!;
-      expect(last).toEqual({ file: name, bytes: fixture.gz[name].length, total: fixture.gz[name].length, url: `${mirror("ok")}${name}` });
+      expect(last).toEqual({
+        file: name,
+        bytes: fixture.gz[name].length,
+        total: fixture.gz[name].length,
+        url: `${mirror("ok")}${name}`,
+      });
     }
     requests.length = 0;
     const again = await loadFashionMnist({ ...options("ok"), download: false });
@@ -134,7 +151,9 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
 
   it("a connection cut mid-file leaves the cache exactly as it was (absent)", async () => {
     const error = await expectFailureLeavesCache(["cut"], /connection lost|cut short|terminated/);
-    expect(error.searched.filter((p) => p.kind === "download")[0].where).toBe(`${mirror("cut")}${NAMES.trainImages}`);
+    expect(error.searched.filter((p) => p.kind === "download")[0].where).toBe(
+      `${mirror("cut")}${NAMES.trainImages}`,
+    );
   });
 
   it("a connection cut mid-file leaves an existing cache exactly as it was", async () => {
@@ -165,7 +184,10 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
   });
 
   it("one file missing on every mirror: nothing of the others is kept", async () => {
-    await expectFailureLeavesCache([`missing-${NAMES.testLabels}`], /t10k-labels-idx1-ubyte.gz \(download\): HTTP 404/);
+    await expectFailureLeavesCache(
+      [`missing-${NAMES.testLabels}`],
+      /t10k-labels-idx1-ubyte.gz \(download\): HTTP 404/,
+    );
   });
 
   it("moves on to the next mirror after each failure, in order", async () => {
@@ -180,7 +202,10 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
   it("the error lists each mirror tried for the file and why it failed", async () => {
     const error = await expectFailureLeavesCache(["cut", "wrong"], /wrong bytes/);
     const tried = error.searched.filter((p) => p.kind === "download");
-    expect(tried.map((p) => p.where)).toEqual([`${mirror("cut")}${NAMES.trainImages}`, `${mirror("wrong")}${NAMES.trainImages}`]);
+    expect(tried.map((p) => p.where)).toEqual([
+      `${mirror("cut")}${NAMES.trainImages}`,
+      `${mirror("wrong")}${NAMES.trainImages}`,
+    ]);
   });
 
   it("an AbortSignal stops the download, rejects with its reason and leaves the cache untouched", async () => {
@@ -218,7 +243,9 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await loadFashionMnist({ ...options(), mirrors: [`http://127.0.0.1:${port}/`] }).catch((e) => e);
+    const error = await loadFashionMnist({ ...options(), mirrors: [`http://127.0.0.1:${port}/`] }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(DataNotFoundError);
     expect(error.message).toMatch(/request failed/);
     expect(error.message).toContain("ln data --download");

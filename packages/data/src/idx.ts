@@ -29,12 +29,12 @@ export interface ParseIdxOptions {
 
 /** IDX type code -> dtype and element size, as in LeCun's format description. */
 export const IDX_TYPES: Readonly<Record<number, { dtype: IdxDtype; bytes: number }>> = {
-  0x08: { dtype: "uint8", bytes: 1 },
-  0x09: { dtype: "int8", bytes: 1 },
-  0x0b: { dtype: "int16", bytes: 2 },
-  0x0c: { dtype: "int32", bytes: 4 },
-  0x0d: { dtype: "float32", bytes: 4 },
-  0x0e: { dtype: "float64", bytes: 8 },
+  8: { dtype: "uint8", bytes: 1 },
+  9: { dtype: "int8", bytes: 1 },
+  11: { dtype: "int16", bytes: 2 },
+  12: { dtype: "int32", bytes: 4 },
+  13: { dtype: "float32", bytes: 4 },
+  14: { dtype: "float64", bytes: 8 },
 };
 
 /**
@@ -48,7 +48,8 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-const SUPPORTED = "one of 0x08 (uint8), 0x09 (int8), 0x0b (int16), 0x0c (int32), 0x0d (float32), 0x0e (float64)";
+const SUPPORTED =
+  "one of 0x08 (uint8), 0x09 (int8), 0x0b (int16), 0x0c (int32), 0x0d (float32), 0x0e (float64)";
 
 /**
  * Parses uncompressed IDX bytes. Single-byte types come back as views into `bytes` (no copy); wider
@@ -75,10 +76,7 @@ export function parseIdxUncompressed(bytes: Uint8Array, options: ParseIdxOptions
   if (rank === 0) fail("rank (number of dimensions) of at least 1", "rank 0");
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    fail(
-      `a header of ${headerBytes} bytes for rank ${rank}`,
-      `${bytes.length} bytes (truncated header)`,
-    );
+    fail(`a header of ${headerBytes} bytes for rank ${rank}`, `${bytes.length} bytes (truncated header)`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
@@ -172,14 +170,18 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   if (rank < 1 || rank > 255) throw new RangeError(`encodeIdx: rank must be 1..255, got ${rank}`);
   const n = array.shape.reduce((a, b) => a * b, 1);
   if (n !== array.data.length) {
-    throw new RangeError(`encodeIdx: shape [${array.shape.join(", ")}] holds ${n} elements, data has ${array.data.length}`);
+    throw new RangeError(
+      `encodeIdx: shape [${array.shape.join(", ")}] holds ${n} elements, data has ${array.data.length}`,
+    );
   }
   const header = 4 + 4 * rank;
   const out = new Uint8Array(header + n * size);
   const view = new DataView(out.buffer);
   out[2] = code;
   out[3] = rank;
-  array.shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  array.shape.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   const data = array.data;
   switch (array.dtype) {
     case "uint8":

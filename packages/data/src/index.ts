@@ -1,5 +1,5 @@
 import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
-import { type IdxArray, type ParseIdxOptions, isGzip, parseIdxUncompressed } from "./idx";
+import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
 import { gunzipChecked, gunzipSyncChecked } from "./node/gunzip";
 import { type LoadOptions, loadFashionMnist } from "./node/load";
 
@@ -24,7 +24,7 @@ export {
   MAX_IDX_DATA_BYTES,
   type ParseIdxOptions,
 } from "./idx";
-export { type DownloadProgress } from "./node/download";
+export type { DownloadProgress } from "./node/download";
 export {
   type DataSource,
   defaultCacheDir,

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -50,7 +59,8 @@ describe("loadFashionMnist: finding the data", () => {
   it("accepts gunzipped files too", async () => {
     const dir = fresh("raw");
     mkdirSync(dir);
-    for (const [name, gz] of Object.entries(fixture.gz)) writeFileSync(join(dir, name.slice(0, -3)), gunzipSync(gz));
+    for (const [name, gz] of Object.entries(fixture.gz))
+      writeFileSync(join(dir, name.slice(0, -3)), gunzipSync(gz));
     const { train } = await loadFashionMnist({ ...isolated, dir });
     expect(train.labels).toEqual(fixture.train.labels);
   });
@@ -105,9 +115,20 @@ describe("loadFashionMnist: finding the data", () => {
     const error = await loadFashionMnist({ dir, systemDirs: [system], download: false }).catch((e) => e);
     expect(error).toBeInstanceOf(DataNotFoundError);
     expect(error.name).toBe("DataNotFoundError");
-    expect(error.searched.map((p: { kind: string }) => p.kind)).toEqual(["dir", "env", "cache", "system", "download"]);
+    expect(error.searched.map((p: { kind: string }) => p.kind)).toEqual([
+      "dir",
+      "env",
+      "cache",
+      "system",
+      "download",
+    ]);
     const m: string = error.message;
-    const order = [dir, join(envRoot, "fashion-mnist"), join(process.env.XDG_CACHE_HOME!, "ln", "fashion-mnist"), system];
+    const order = [
+      dir,
+      join(envRoot, "fashion-mnist"),
+      join(process.env.XDG_CACHE_HOME!, "ln", "fashion-mnist"),
+      system,
+    ];
     const at = order.map((p) => m.indexOf(p));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -138,10 +159,14 @@ describe("loadFashionMnist: finding the data", () => {
 
   it("labels whose count differs from the images, and labels outside 0..9, are IdxFormatErrors", async () => {
     const other = makeFixture(49, 20);
-    const dir = writeFixture(fresh("mismatch"), fixture, { [NAMES.trainLabels]: other.gz[NAMES.trainLabels] });
+    const dir = writeFixture(fresh("mismatch"), fixture, {
+      [NAMES.trainLabels]: other.gz[NAMES.trainLabels],
+    });
     const error = await loadFashionMnist({ systemDirs: [], download: false, dir }).catch((e) => e);
     expect(error).toBeInstanceOf(IdxFormatError);
-    expect(error.message).toContain(`${join(dir, NAMES.trainLabels)}: expected 50 labels, one per image in ${join(dir, NAMES.trainImages)}, found 49 labels`);
+    expect(error.message).toContain(
+      `${join(dir, NAMES.trainLabels)}: expected 50 labels, one per image in ${join(dir, NAMES.trainImages)}, found 49 labels`,
+    );
 
     const labels = Uint8Array.from(fixture.test.labels);
     labels[7] = 10;
@@ -186,7 +211,11 @@ describe("loadFashionMnist: finding the data", () => {
 
 describe("matchPublished", () => {
   // A "published" file stores its name in the gzip header; a repackaged copy (as Debian's) does not.
-  const raw = encodeIdx({ dtype: "uint8", shape: [300], data: Uint8Array.from({ length: 300 }, (_, i) => i % 7) });
+  const raw = encodeIdx({
+    dtype: "uint8",
+    shape: [300],
+    data: Uint8Array.from({ length: 300 }, (_, i) => i % 7),
+  });
   const plain = gzipSync(raw); // FLG 0, no name
   const name = "t10k-labels-idx1-ubyte";
   const mtime = 0x59a7e9f3;

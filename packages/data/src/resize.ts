@@ -30,7 +30,10 @@ export function axisPlan(inSize: number, outSize: number): AxisPlan {
 
 /**
  * Resizes one single-channel float image `src` (h x w, row-major) into `dst` at `dstOffset`
- * (outH x outW) with the plans from {@link axisPlan}.
+ * (outH x outW) with the plans from {@link axisPlan}. Separable: each source row is interpolated along x
+ * once into `rowsScratch` (h x outW, float64 so that nothing is rounded before the last step), then
+ * output rows interpolate between two of those. Per output pixel: `top + (bottom - top) * wy` with
+ * `top`/`bottom` = `a + (b - a) * wx`, the same sums as the direct 4-neighbour formula.
  * @internal
  */
 export function resizeBilinearInto(
@@ -40,22 +43,28 @@ export function resizeBilinearInto(
   cols: AxisPlan,
   dst: Float32Array,
   dstOffset: number,
+  rowsScratch: Float64Array = new Float64Array((src.length / w) * cols.lo.length),
 ): void {
+  const h = src.length / w;
   const outH = rows.lo.length;
   const outW = cols.lo.length;
   const { lo: c0, hi: c1, weight: cw } = cols;
+  for (let y = 0; y < h; y++) {
+    const r = y * w;
+    const o = y * outW;
+    for (let ox = 0; ox < outW; ox++) {
+      const a = src[r + c0[ox]];
+      rowsScratch[o + ox] = a + (src[r + c1[ox]] - a) * cw[ox];
+    }
+  }
   let p = dstOffset;
   for (let oy = 0; oy < outH; oy++) {
-    const r0 = rows.lo[oy] * w;
-    const r1 = rows.hi[oy] * w;
+    const t = rows.lo[oy] * outW;
+    const b = rows.hi[oy] * outW;
     const wy = rows.weight[oy];
     for (let ox = 0; ox < outW; ox++) {
-      const a = c0[ox];
-      const b = c1[ox];
-      const wx = cw[ox];
-      const top = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * wx;
-      const bottom = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * wx;
-      dst[p++] = top + (bottom - top) * wy;
+      const top = rowsScratch[t + ox];
+      dst[p++] = top + (rowsScratch[b + ox] - top) * wy;
     }
   }
 }

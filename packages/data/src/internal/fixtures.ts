@@ -69,8 +69,13 @@ export function makeFixture(trainCount = 50, testCount = 20, height = 6, width =
 }
 
 /** Writes the fixture's four .gz files (or some replaced by `override`) into `dir`. */
-export function writeFixture(dir: string, fixture: Fixture, override: Record<string, Uint8Array> = {}): string {
+export function writeFixture(
+  dir: string,
+  fixture: Fixture,
+  override: Record<string, Uint8Array> = {},
+): string {
   mkdirSync(dir, { recursive: true });
-  for (const [name, bytes] of Object.entries({ ...fixture.gz, ...override })) writeFileSync(join(dir, name), bytes);
+  for (const [name, bytes] of Object.entries({ ...fixture.gz, ...override }))
+    writeFileSync(join(dir, name), bytes);
   return dir;
 }

@@ -44,7 +44,10 @@ export function publishedGzipHeader(spec: DatasetFile): Uint8Array | undefined {
  * the published one: the published header, then the compressed body and trailer unchanged.
  * Undefined when that does not apply (not gzip, no recorded header, or already the published header).
  */
-export function withPublishedHeader(bytes: Uint8Array, spec: DatasetFile): [Uint8Array, Uint8Array] | undefined {
+export function withPublishedHeader(
+  bytes: Uint8Array,
+  spec: DatasetFile,
+): [Uint8Array, Uint8Array] | undefined {
   const header = publishedGzipHeader(spec);
   const length = gzipHeaderLength(bytes);
   if (header === undefined || length < 0) return undefined;

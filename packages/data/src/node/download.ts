@@ -37,7 +37,10 @@ class MirrorFailure extends Error {}
  * An abort through `plan.signal` cleans up the same way and rethrows the signal's reason.
  * @internal
  */
-export async function downloadInto(plan: DownloadPlan, have: ReadonlySet<DatasetFileKey>): Promise<SearchedPlace[]> {
+export async function downloadInto(
+  plan: DownloadPlan,
+  have: ReadonlySet<DatasetFileKey>,
+): Promise<SearchedPlace[]> {
   const created = await mkdirTracked(plan.dir);
   const staged: Array<{ temp: string; final: string }> = [];
   const failures: SearchedPlace[] = [];
@@ -113,7 +116,11 @@ async function fetchToFile(url: string, temp: string, spec: DatasetFile, plan: D
       throw new MirrorFailure(`HTTP ${response.status} ${response.statusText}`.trim());
     }
     const declared = response.headers.get("content-length");
-    if (declared !== null && response.headers.get("content-encoding") === null && Number(declared) !== spec.size) {
+    if (
+      declared !== null &&
+      response.headers.get("content-encoding") === null &&
+      Number(declared) !== spec.size
+    ) {
       await response.body.cancel().catch(() => undefined);
       throw new MirrorFailure(`size ${declared} bytes announced, expected ${spec.size}`);
     }

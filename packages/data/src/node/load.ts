@@ -161,15 +161,14 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   return { ...(await readDataset(spec, files, paths, false)), source: { kind: "download", dir: cacheDir } };
 }
 
-function mergeFiles(
-  spec: DatasetSpec,
-  overrides: LoadOptions["files"],
-): Record<DatasetFileKey, DatasetFile> {
+function mergeFiles(spec: DatasetSpec, overrides: LoadOptions["files"]): Record<DatasetFileKey, DatasetFile> {
   const out = {} as Record<DatasetFileKey, DatasetFile>;
   for (const key of FILE_KEYS) {
     const o = overrides?.[key];
     // A changed sha256 makes the published gzip header meaningless for that file.
-    out[key] = o ? { ...spec.files[key], ...o, gzipMtime: o.sha256 ? o.gzipMtime : spec.files[key].gzipMtime } : spec.files[key];
+    out[key] = o
+      ? { ...spec.files[key], ...o, gzipMtime: o.sha256 ? o.gzipMtime : spec.files[key].gzipMtime }
+      : spec.files[key];
   }
   return out;
 }
