@@ -57,6 +57,9 @@ export async function writeCheckpoint(
   const artifacts = await modelArtifacts(model);
   const optimizerWeights = await optimizer.getWeights();
   const encoded = await tf.io.encodeWeights(optimizerWeights);
+  // getWeights returns the slot variables themselves plus a fresh scalar for the iteration count:
+  // dispose the fresh tensors only.
+  tf.dispose(optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
   const file: StateFile = {
     format: "ln-train-checkpoint",
     version: 1,

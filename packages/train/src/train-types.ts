@@ -39,21 +39,21 @@ export interface ProgressInfo {
   trainAcc: number;
 }
 
-/** Callbacks; each may return a promise, which the loop awaits (outside the training timer). */
+/** Callbacks; each may return a promise, which the loop awaits (outside the training timer). Return values are ignored. */
 export interface TrainCallbacks {
   /** After every training step. */
-  onBatchEnd?(info: BatchInfo): void | Promise<unknown>;
+  onBatchEnd?(info: BatchInfo): unknown;
   /**
    * At each fifth of an epoch and at its last batch, with the running loss and accuracy: the points
    * d2l's Animator plots. Needs the batches per epoch: from the data's `length`/`numBatches`, the
    * `batchesPerEpoch` option, or (from epoch 2 on) the count of epoch 1; until then, only the
    * epoch's end is reported.
    */
-  onProgress?(info: ProgressInfo): void | Promise<unknown>;
+  onProgress?(info: ProgressInfo): unknown;
   /** After each epoch's test evaluation. */
-  onEpochEnd?(stats: EpochStats): void | Promise<unknown>;
+  onEpochEnd?(stats: EpochStats): unknown;
   /** After a checkpoint folder was written (renamed into place). */
-  onCheckpoint?(path: string): void | Promise<unknown>;
+  onCheckpoint?(path: string): unknown;
 }
 
 /** Options of `trainCh6`. */
