@@ -1,7 +1,7 @@
 import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
 import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
 import { gunzipChecked, gunzipSyncChecked } from "./node/gunzip";
-import { type LoadOptions, loadFashionMnist } from "./node/load";
+import { type LoadOptions, loadFashionMnist, readIdxBytes } from "./node/load";
 
 export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
 export {
@@ -55,6 +55,22 @@ export { shuffledIndices } from "./random";
 export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
   const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, options.file) : bytes;
   return parseIdxUncompressed(raw, options);
+}
+
+/**
+ * Parses IDX bytes, gzipped or not, gunzipping on libuv's thread pool (the browser entry's twin uses
+ * `DecompressionStream`). Same result and errors as {@link parseIdx}.
+ *
+ * @example
+ * ```ts
+ * import { gzipSync } from "node:zlib";
+ * import { encodeIdx, parseIdxAsync } from "@ln/data";
+ * const gz = gzipSync(encodeIdx({ dtype: "int32", shape: [2], data: new Int32Array([7, -7]) }));
+ * console.log((await parseIdxAsync(gz)).data); // Int32Array [7, -7]
+ * ```
+ */
+export function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<IdxArray> {
+  return readIdxBytes(bytes, options.file);
 }
 
 /**
