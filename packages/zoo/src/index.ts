@@ -1,4 +1,10 @@
 export { type AlexNetOptions, alexnet } from "./alexnet";
 export { FlexibleSequential, InputSizeError } from "./flexible-sequential";
+export { type GoogLeNetOptions, googlenet } from "./googlenet";
+export type { ModernOptions } from "./internal/blocks";
 export type { ImageShape } from "./internal/options";
 export { type LeNetOptions, lenet } from "./lenet";
+export { type LeNetBNOptions, lenetBN } from "./lenet-bn";
+export { type NinOptions, nin } from "./nin";
+export { type ResNetOptions, resnet18 } from "./resnet";
+export { type VggOptions, vgg11 } from "./vgg";

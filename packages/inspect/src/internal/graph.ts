@@ -42,7 +42,10 @@ export function walk<V>(
 ): V[] {
   if (model instanceof tf.Sequential) {
     let current = inputs;
-    for (const layer of model.layers) current = visit(layer, current, {}, maxDepth, walker, depth);
+    for (const layer of model.layers) {
+      // a Sequential built with tf.layers.inputLayer lists it; it only declares the shape
+      if (layer.getClassName() !== "InputLayer") current = visit(layer, current, {}, maxDepth, walker, depth);
+    }
     return current;
   }
   const values = new Map<number, V>();
