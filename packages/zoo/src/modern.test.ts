@@ -161,8 +161,8 @@ describe("resnet18", () => {
     expect(net.countParams()).toBe(total);
     // the moving statistics are the non-trainable part: 2 per batch-norm channel
     const bnChannels = 64 + 4 * 64 + 4 * 128 + 4 * 256 + 4 * 512;
-    const trainable = net.trainableWeights.reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-      (s, w) => s + w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)!,
+    const trainable = net.trainableWeights.reduce(
+      (sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1),
       0,
     );
     expect(trainable).toBe(total - 2 * bnChannels);
