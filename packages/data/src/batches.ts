@@ -64,7 +64,7 @@ export interface BatchIterable extends Iterable<Batch> {
  * import { batches, loadFashionMnist } from "@ln/data";
  * const { train } = await loadFashionMnist();
  * for (const { x, y, shape } of batches(train, { batchSize: 256, shuffle: true, seed: 1 })) {
- *   console.log(shape, x.length, y[0]); // [256, 28, 28, 1] 200704 ...
+ *   console.log(shape, x.length); // [ 256, 28, 28, 1 ] 200704
  *   break;
  * }
  * ```

@@ -149,7 +149,15 @@ export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Arr
   }
 }
 
-/** Hex sha256 with WebCrypto. */
+/**
+ * Hex sha256 with WebCrypto (of the parts' concatenation).
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex } from "@ln/data";
+ * console.log(await sha256Hex(new Uint8Array([]))); // e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+ * ```
+ */
 export async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
   let bytes: Uint8Array;
   if (parts.length === 1) bytes = parts[0];
@@ -168,7 +176,16 @@ export async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
 /** How a file matched its published checksum; see the Node entry's `matchPublished`. */
 export type PublishedMatch = "exact" | "gzip-header-rewritten" | "mismatch";
 
-/** The browser's `matchPublished` (async: WebCrypto). */
+/**
+ * The browser's `matchPublished` (async: WebCrypto): `"exact"`, `"gzip-header-rewritten"` or `"mismatch"`.
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST, matchPublished } from "@ln/data";
+ * const bytes = new Uint8Array(await (await fetch("/data/t10k-labels-idx1-ubyte.gz")).arrayBuffer());
+ * console.log(await matchPublished(bytes, FASHION_MNIST.files.testLabels)); // exact (for the published file)
+ * ```
+ */
 export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Promise<PublishedMatch> {
   if (bytes.length === spec.size && (await sha256Hex(bytes)) === spec.sha256) return "exact";
   const parts = withPublishedHeader(bytes, spec);
@@ -205,7 +222,16 @@ export function loadMnist(options: LoadOptions): Promise<LoadedDataset> {
   return loadDataset(MNIST, options);
 }
 
-/** Loads any four-file IDX dataset described by a {@link DatasetSpec} over fetch. */
+/**
+ * Loads any four-file IDX dataset described by a {@link DatasetSpec} over fetch.
+ *
+ * @example
+ * ```ts
+ * import { MNIST, loadDataset } from "@ln/data";
+ * const { test } = await loadDataset(MNIST, { baseUrl: "/data/mnist/" });
+ * console.log(test.count); // 10000
+ * ```
+ */
 export async function loadDataset(spec: DatasetSpec, options: LoadOptions): Promise<LoadedDataset> {
   if (options?.baseUrl === undefined) {
     throw new TypeError(

@@ -2,7 +2,15 @@ import { IdxFormatError } from "./errors";
 import type { IdxArray } from "./idx";
 import { formatCount } from "./internal/format";
 
-/** Fashion-MNIST's ten classes, in label order (0..9). */
+/**
+ * Fashion-MNIST's ten classes, in label order (0..9).
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST_CLASSES } from "@ln/data";
+ * console.log(FASHION_MNIST_CLASSES[9]); // ankle boot
+ * ```
+ */
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   "t-shirt",
   "trouser",
@@ -16,7 +24,15 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   "ankle boot",
 ]);
 
-/** MNIST's ten classes: the digits "0".."9". */
+/**
+ * MNIST's ten classes: the digits "0".."9".
+ *
+ * @example
+ * ```ts
+ * import { MNIST_CLASSES } from "@ln/data";
+ * console.log(MNIST_CLASSES.join("")); // 0123456789
+ * ```
+ */
 export const MNIST_CLASSES: readonly string[] = Object.freeze([
   "0",
   "1",
@@ -86,7 +102,15 @@ export interface DatasetSpec {
   howToGet: readonly string[];
 }
 
-/** Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): mirrors, published sizes and sha256s, classes. */
+/**
+ * Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): mirrors, published sizes and sha256s, classes.
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST } from "@ln/data";
+ * console.log(FASHION_MNIST.files.trainImages.size, FASHION_MNIST.mirrors.length); // 26421880 2
+ * ```
+ */
 export const FASHION_MNIST: DatasetSpec = Object.freeze({
   id: "fashion-mnist",
   title: "Fashion-MNIST",
@@ -127,7 +151,16 @@ export const FASHION_MNIST: DatasetSpec = Object.freeze({
   ]),
 });
 
-/** MNIST (LeCun, Cortes & Burges): the mirrors torchvision and TensorFlow use, with tfds's sizes and sha256s. */
+/**
+ * MNIST (LeCun, Cortes & Burges): the mirrors torchvision and TensorFlow use, with the sizes and sha256s
+ * of tensorflow/datasets' `url_checksums/mnist.txt`.
+ *
+ * @example
+ * ```ts
+ * import { MNIST } from "@ln/data";
+ * console.log(MNIST.files.testLabels.sha256.slice(0, 8)); // f7ae60f9
+ * ```
+ */
 export const MNIST: DatasetSpec = Object.freeze({
   id: "mnist",
   title: "MNIST",

@@ -40,10 +40,24 @@ export const IDX_TYPES: Readonly<Record<number, { dtype: IdxDtype; bytes: number
 /**
  * The largest data section accepted: 2 GiB less one byte, what one typed array holds in every engine.
  * A header that declares more is "absurd dimensions", not a truncated file.
+ *
+ * @example
+ * ```ts
+ * import { MAX_IDX_DATA_BYTES } from "@ln/data";
+ * console.log(MAX_IDX_DATA_BYTES); // 2147483647
+ * ```
  */
 export const MAX_IDX_DATA_BYTES = 2 ** 31 - 1;
 
-/** True when `bytes` start with the gzip magic (0x1f 0x8b). IDX files start with two zero bytes. */
+/**
+ * True when `bytes` start with the gzip magic (0x1f 0x8b). IDX files start with two zero bytes.
+ *
+ * @example
+ * ```ts
+ * import { isGzip } from "@ln/data";
+ * console.log(isGzip(new Uint8Array([0x1f, 0x8b, 8])), isGzip(new Uint8Array([0, 0, 8, 1]))); // true false
+ * ```
+ */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -158,7 +172,7 @@ function decode(
  * ```ts
  * import { encodeIdx, parseIdx } from "@ln/data";
  * const bytes = encodeIdx({ dtype: "int16", shape: [2, 2], data: new Int16Array([1, -2, 3, -4]) });
- * console.log(parseIdx(bytes).data); // Int16Array [1, -2, 3, -4]
+ * console.log(parseIdx(bytes).data); // Int16Array(4) [ 1, -2, 3, -4 ]
  * ```
  */
 export function encodeIdx(array: IdxArray): Uint8Array {

@@ -49,7 +49,7 @@ export { shuffledIndices } from "./random";
  * import { parseIdx } from "@ln/data";
  * const bytes = new Uint8Array([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
  * const { dtype, shape, data } = parseIdx(bytes);
- * console.log(dtype, shape, data); // uint8 [2, 3] Uint8Array [1, 2, 3, 4, 5, 6]
+ * console.log(dtype, shape, data); // uint8 [ 2, 3 ] Uint8Array(6) [ 1, 2, 3, 4, 5, 6 ]
  * ```
  */
 export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
@@ -66,7 +66,7 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
  * import { gzipSync } from "node:zlib";
  * import { encodeIdx, parseIdxAsync } from "@ln/data";
  * const gz = gzipSync(encodeIdx({ dtype: "int32", shape: [2], data: new Int32Array([7, -7]) }));
- * console.log((await parseIdxAsync(gz)).data); // Int32Array [7, -7]
+ * console.log((await parseIdxAsync(gz)).data); // Int32Array(2) [ 7, -7 ]
  * ```
  */
 export function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions = {}): Promise<IdxArray> {
@@ -81,7 +81,7 @@ export function parseIdxAsync(bytes: Uint8Array, options: ParseIdxOptions = {}):
  * ```ts
  * import { gzipSync } from "node:zlib";
  * import { gunzip } from "@ln/data";
- * console.log(await gunzip(gzipSync(new Uint8Array([1, 2, 3])))); // Uint8Array [1, 2, 3]
+ * console.log(await gunzip(gzipSync(new Uint8Array([1, 2, 3])))); // Uint8Array(3) [ 1, 2, 3 ]
  * ```
  */
 export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Array> {
@@ -99,7 +99,7 @@ export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Arr
  * import { loadDataFashionMnist } from "@ln/data";
  * const [train, test] = await loadDataFashionMnist(256);
  * for (const { x, y, shape } of train) {
- *   console.log(shape, x.length, y.length); // [256, 28, 28, 1] 200704 256
+ *   console.log(shape, x.length, y.length); // [ 256, 28, 28, 1 ] 200704 256
  *   break;
  * }
  * console.log(train.length, test.length); // 235 40

@@ -44,7 +44,7 @@ export function mixSeed(seed: number, pass: number): number {
  * @example
  * ```ts
  * import { shuffledIndices } from "@ln/data";
- * console.log(shuffledIndices(5, 42)); // the same Uint32Array on every run and engine
+ * console.log(shuffledIndices(5, 42)); // Uint32Array(5) [ 3, 4, 0, 2, 1 ] (on every run and engine)
  * ```
  */
 export function shuffledIndices(n: number, seed: number, out: Uint32Array = new Uint32Array(n)): Uint32Array {

@@ -60,7 +60,15 @@ export interface LoadedDataset {
   source: DataSource;
 }
 
-/** The user cache root: `$XDG_CACHE_HOME/ln` (when absolute), else `~/.cache/ln`. */
+/**
+ * The user cache root: `$XDG_CACHE_HOME/ln` (when absolute), else `~/.cache/ln`.
+ *
+ * @example
+ * ```ts
+ * import { defaultCacheDir } from "@ln/data";
+ * console.log(defaultCacheDir().endsWith("/ln")); // true
+ * ```
+ */
 export function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "ln");
@@ -97,7 +105,7 @@ export function loadFashionMnist(options: LoadOptions = {}): Promise<LoadedDatas
  * ```ts
  * import { loadMnist } from "@ln/data";
  * const { train } = await loadMnist({ download: false }).catch(() => ({ train: undefined }));
- * console.log(train?.count); // 60000 when MNIST is present, else undefined
+ * console.log(train?.count); // undefined (without the MNIST files; 60000 with them)
  * ```
  */
 export function loadMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
@@ -107,6 +115,13 @@ export function loadMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
 /**
  * Loads any four-file IDX dataset described by a {@link DatasetSpec} (what `loadFashionMnist` and
  * `loadMnist` call).
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST, loadDataset } from "@ln/data";
+ * const { test } = await loadDataset(FASHION_MNIST, { download: false });
+ * console.log(test.count); // 10000
+ * ```
  */
 export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}): Promise<LoadedDataset> {
   const files = mergeFiles(spec, options.files);

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import type { DatasetFile } from "../datasets";
 import { withPublishedHeader } from "../internal/gzip-header";
 
-/** Hex sha256 of some bytes. */
+/**
+ * Hex sha256 of some bytes (of their concatenation, when given several).
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex } from "@ln/data";
+ * console.log(sha256Hex(new Uint8Array([]))); // e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+ * ```
+ */
 export function sha256Hex(...parts: Uint8Array[]): string {
   const hash = createHash("sha256");
   for (const p of parts) hash.update(p);
@@ -31,7 +39,7 @@ export type PublishedMatch =
  * import { readFileSync } from "node:fs";
  * import { FASHION_MNIST, matchPublished } from "@ln/data";
  * const bytes = readFileSync("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
- * console.log(matchPublished(bytes, FASHION_MNIST.files.testLabels)); // "gzip-header-rewritten"
+ * console.log(matchPublished(bytes, FASHION_MNIST.files.testLabels)); // gzip-header-rewritten (Debian's copy)
  * ```
  */
 export function matchPublished(bytes: Uint8Array, spec: DatasetFile): PublishedMatch {
