@@ -20,7 +20,7 @@ describe("traceShapes on LeNet", () => {
   const net = lenet({ seed: 1 });
 
   it("prints the book's NCHW shapes, line by line, like the seed's loop", () => {
-    // d2l 6.6: X = torch.randn(1, 1, 28, 28); for layer in net: print(...)
+    // d2l 7.6: X = torch.randn(1, 1, 28, 28); for layer in net: print(...)
     const expected = [
       "Reshape output shape:           [1, 1, 28, 28]",
       "Conv2D output shape:            [1, 6, 28, 28]",
@@ -105,7 +105,7 @@ describe("traceShapes on AlexNet", () => {
 
   it("gives the book's NCHW shapes from 1x1x224x224", () => {
     const nchw = (r: TraceRow) => formatTrace([r], { layout: "NCHW", align: false }).split(":  ")[1];
-    // d2l 7.1's listing, without the activations and dropout (which keep the shape before them)
+    // d2l 8.1's listing, without the activations and dropout (which keep the shape before them)
     const book = [
       "[1, 96, 54, 54]",
       "[1, 96, 26, 26]",

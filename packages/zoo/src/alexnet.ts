@@ -17,7 +17,7 @@ export interface AlexNetOptions {
 }
 
 /**
- * AlexNet exactly as the seed (d2l 7.1) for 1-channel 224x224 images: Conv2D(96, 11x11,
+ * AlexNet exactly as the seed (d2l 8.1) for 1-channel 224x224 images: Conv2D(96, 11x11,
  * stride 4), ReLU, MaxPool(3, 2), Conv2D(256, 5x5, 'same'), ReLU, MaxPool(3, 2), three
  * 3x3 'same' convs (384, 384, 256) each with ReLU, MaxPool(3, 2), Flatten (6400),
  * Dense(4096), ReLU, Dropout(0.5), Dense(4096), ReLU, Dropout(0.5), Dense(10):

@@ -20,7 +20,7 @@ export interface LeNetOptions {
 }
 
 /**
- * LeNet-5 exactly as the seed (d2l 6.6): Reshape, Conv2D(6, 5x5, 'same' = PyTorch's
+ * LeNet-5 exactly as the seed (d2l 7.6): Reshape, Conv2D(6, 5x5, 'same' = PyTorch's
  * padding 2), Sigmoid, AvgPool(2, 2), Conv2D(16, 5x5), Sigmoid, AvgPool(2, 2), Flatten,
  * Dense(120), Sigmoid, Dense(84), Sigmoid, Dense(10): 61,706 parameters for 28x28x1.
  *
