@@ -1,0 +1,224 @@
+import {
+  type CommandSpec,
+  nonNegativeInt,
+  oneOf,
+  type ParsedCommand,
+  positiveInt,
+  positiveNumber,
+  UsageError,
+} from "../args";
+import type { Command } from "../cli";
+import { DEVICES, parseDevice } from "../device";
+import { findModel, MODEL_NAMES, MODELS } from "../models";
+import { RunFolder, type TrainConfig } from "../run-folder";
+import { train } from "../training";
+
+const OPTIMIZERS = ["sgd", "adam"] as const;
+const ACTIVATIONS = ["sigmoid", "relu"] as const;
+const POOLINGS = ["avg", "max"] as const;
+
+const spec: CommandSpec = {
+  name: "train",
+  summary:
+    "Train a model on Fashion-MNIST as d2l's train_ch6 does, with a progress bar and a run folder\n" +
+    "(run.json, metrics.jsonl, curves.svg/png/gif, model/, checkpoints/, confusion.txt).",
+  positionals: [
+    {
+      name: "model",
+      required: false,
+      choices: MODEL_NAMES,
+      description: "the model (optional with --resume)",
+    },
+  ],
+  options: {
+    epochs: {
+      type: "string",
+      placeholder: "<n>",
+      description: "epochs to train (with --resume: the new total)",
+      parse: positiveInt,
+    },
+    lr: { type: "string", placeholder: "<rate>", description: "learning rate", parse: positiveNumber },
+    "batch-size": {
+      type: "string",
+      placeholder: "<n>",
+      description: "examples per batch",
+      parse: positiveInt,
+    },
+    device: {
+      type: "string",
+      placeholder: "<device>",
+      description: "where to train (default auto: a GPU if one starts, else the fastest CPU backend)",
+      choices: DEVICES,
+      parse: parseDevice,
+    },
+    resize: {
+      type: "string",
+      placeholder: "<side>",
+      description: "resize the 28x28 images to side x side",
+      parse: positiveInt,
+    },
+    limit: {
+      type: "string",
+      placeholder: "<n>",
+      description: "use only the first n training examples",
+      parse: positiveInt,
+    },
+    seed: {
+      type: "string",
+      placeholder: "<n>",
+      description: "seed of the weights and the shuffle (default 0)",
+      parse: nonNegativeInt,
+    },
+    optimizer: {
+      type: "string",
+      placeholder: "<name>",
+      description: "the optimizer (default sgd, as d2l)",
+      choices: OPTIMIZERS,
+      parse: oneOf(OPTIMIZERS),
+    },
+    activation: {
+      type: "string",
+      placeholder: "<fn>",
+      description: "LeNet only: the activation (default sigmoid, as the seed)",
+      choices: ACTIVATIONS,
+      parse: oneOf(ACTIVATIONS),
+    },
+    pooling: {
+      type: "string",
+      placeholder: "<kind>",
+      description: "LeNet only: the pooling (default avg, as the seed)",
+      choices: POOLINGS,
+      parse: oneOf(POOLINGS),
+    },
+    out: {
+      type: "string",
+      placeholder: "<dir>",
+      description: "the run folder (default runs/<model>-<date>-<time>)",
+    },
+    resume: {
+      type: "string",
+      placeholder: "<run dir>",
+      description: "carry on a stopped run from its last checkpoint",
+    },
+    "data-dir": {
+      type: "string",
+      placeholder: "<dir>",
+      description: "a folder holding the four Fashion-MNIST files",
+    },
+  },
+  notes: [
+    "Defaults (d2l):",
+    ...MODELS.map(
+      (m) =>
+        `  ${m.name.padEnd(10)}--batch-size ${m.defaults.batchSize} --lr ${m.defaults.lr} --epochs ${m.defaults.epochs}` +
+        (m.defaults.resize ? ` --resize ${m.defaults.resize}` : ""),
+    ),
+    "",
+    "Ctrl-C stops after the current batch and saves a checkpoint; `ln train --resume <run dir>` carries on.",
+    "",
+    "Examples:",
+    "  ln train lenet",
+    "  ln train lenet --activation relu --pooling max --optimizer adam --lr 0.001",
+    "  ln train alexnet --limit 2048 --epochs 1",
+  ],
+};
+
+/** Flags a resumed run may change; the others are fixed by its run.json. */
+const CHANGEABLE_ON_RESUME = new Set(["epochs", "device", "data-dir", "resume"]);
+
+/** The run.json field behind each flag that sets one. */
+const FLAG_TO_CONFIG: Record<string, keyof TrainConfig> = {
+  lr: "lr",
+  "batch-size": "batchSize",
+  resize: "resize",
+  limit: "limit",
+  seed: "seed",
+  optimizer: "optimizer",
+  activation: "activation",
+  pooling: "pooling",
+  device: "device",
+  epochs: "epochs",
+};
+
+async function run(parsed: ParsedCommand): Promise<number> {
+  const values = parsed.values;
+  const modelName = parsed.positionals[0];
+  const dataDir = values["data-dir"] as string | undefined;
+
+  if (typeof values.resume === "string") {
+    if (values.out !== undefined)
+      throw new UsageError("train", "--out cannot be used with --resume: the run writes into its own folder");
+    const folder = await RunFolder.open(values.resume);
+    const config = folder.info.config;
+    if (modelName !== undefined && modelName !== config.model) {
+      throw new UsageError("train", `--resume ${values.resume} is a ${config.model} run, not ${modelName}`);
+    }
+    for (const [flag, value] of Object.entries(values)) {
+      if (CHANGEABLE_ON_RESUME.has(flag) || !(flag in FLAG_TO_CONFIG)) continue;
+      const was = config[FLAG_TO_CONFIG[flag]];
+      if (value !== was) {
+        throw new UsageError(
+          "train",
+          `--${flag} cannot change when resuming: the run has ${flag} ${String(was)}`,
+        );
+      }
+    }
+    const epochs = (values.epochs as number | undefined) ?? config.epochs;
+    const { epochsDone, finished } = folder.info.state;
+    if (epochs <= epochsDone) {
+      throw new UsageError(
+        "train",
+        `${folder.dir} has ${finished ? "finished" : "done"} ${epochsDone} of ${config.epochs} epochs; pass --epochs <n> with n > ${epochsDone} to train on`,
+      );
+    }
+    const resumed: TrainConfig = {
+      ...config,
+      epochs,
+      device: (values.device as string | undefined) ?? config.device,
+    };
+    return train({ config: resumed, folder, dataDir, resume: true });
+  }
+
+  if (modelName === undefined) {
+    throw new UsageError(
+      "train",
+      `missing <model> (one of: ${MODEL_NAMES.join(", ")}); or --resume <run dir>`,
+    );
+  }
+  const entry = findModel(modelName);
+  if (entry === undefined) {
+    throw new UsageError("train", `unknown model '${modelName}'; valid values: ${MODEL_NAMES.join(", ")}`);
+  }
+  if (modelName !== "lenet") {
+    for (const flag of ["activation", "pooling"]) {
+      if (values[flag] !== undefined)
+        throw new UsageError("train", `--${flag} applies to lenet only, not ${modelName}`);
+    }
+  }
+  const d = entry.defaults;
+  const config: TrainConfig = {
+    model: modelName,
+    epochs: (values.epochs as number | undefined) ?? d.epochs,
+    lr: (values.lr as number | undefined) ?? d.lr,
+    batchSize: (values["batch-size"] as number | undefined) ?? d.batchSize,
+    resize: (values.resize as number | undefined) ?? d.resize,
+    limit: (values.limit as number | undefined) ?? null,
+    seed: (values.seed as number | undefined) ?? 0,
+    optimizer: (values.optimizer as TrainConfig["optimizer"] | undefined) ?? "sgd",
+    activation: (values.activation as TrainConfig["activation"] | undefined) ?? null,
+    pooling: (values.pooling as TrainConfig["pooling"] | undefined) ?? null,
+    device: (values.device as string | undefined) ?? "auto",
+  };
+  const out = (values.out as string | undefined) ?? defaultRunDir(modelName);
+  const folder = await RunFolder.create(out, config);
+  return train({ config, folder, dataDir, resume: false });
+}
+
+/** runs/lenet-20260101-120000: sortable, and no characters a shell or Windows would trip on. */
+function defaultRunDir(model: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `runs/${model}-${stamp}`;
+}
+
+const command: Command = { spec, run };
+export default command;

@@ -1,0 +1,26 @@
+import { type Device, useDevice } from "@ln/train";
+import { ValueError } from "./args";
+
+/** What --device accepts: a policy, or a tfjs backend name (those useDevice knows). */
+export const DEVICES = ["auto", "gpu", "cpu", "tensorflow", "webgpu", "webgl", "wasm"] as const;
+
+/** --device's parser: one of DEVICES, else a one-line error that lists them. */
+export function parseDevice(raw: string): string {
+  if (!(DEVICES as readonly string[]).includes(raw))
+    throw new ValueError(`must be one of: ${DEVICES.join(", ")}`);
+  return raw;
+}
+
+/**
+ * Starts the backend asked for. The CLI, not a library, picks the backend (DESIGN: libraries never pick
+ * one behind the user's back), and it does so before any tensor exists, so tfjs never falls back to its
+ * slow pure-JS `cpu` backend on its own.
+ */
+export function startDevice(request: string): Promise<Device> {
+  return useDevice(request);
+}
+
+/** `wasm: WebAssembly (SIMD, 1 thread)`, or just the backend when the name adds nothing. */
+export function describeDevice(device: Device): string {
+  return device.name && device.name !== device.backend ? `${device.backend}: ${device.name}` : device.backend;
+}

@@ -1,0 +1,252 @@
+import { readdir } from "node:fs/promises";
+import { type BatchIterable, batches, FASHION_MNIST_CLASSES } from "@ln/data";
+import { formatReport, saveModel, type TrainReport, trainCh6 } from "@ln/train";
+import * as tf from "@tensorflow/tfjs";
+import { confusionOn } from "./confusion";
+import { loadSplits } from "./dataset";
+import { describeDevice, startDevice } from "./device";
+import { findModel } from "./models";
+import { ProgressBar } from "./progress-bar";
+import type { RunFolder, TrainConfig } from "./run-folder";
+
+export interface TrainRequest {
+  config: TrainConfig;
+  folder: RunFolder;
+  dataDir?: string;
+  /** Carry on from the newest checkpoint in the folder. */
+  resume: boolean;
+}
+
+/** Exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
+const INTERRUPTED = 130;
+
+/**
+ * Runs d2l's train_ch6 through @ln/train with the progress bar, the run folder and Ctrl-C handling, then
+ * writes the model, the curves and the confusion table and prints d2l's closing lines. Returns the exit code.
+ */
+export async function train(request: TrainRequest): Promise<number> {
+  const { config, folder } = request;
+  const entry = findModel(config.model);
+  if (entry === undefined)
+    throw new Error(`run.json names the model '${config.model}', which this ln does not have`);
+
+  const device = await startDevice(config.device);
+  const out = process.stdout;
+  out.write(`training on ${describeDevice(device)}\n`);
+
+  // A resumed run reads the folder it started from unless told otherwise, and must find the same counts.
+  const recorded = folder.info.data;
+  const dataDir = request.dataDir ?? (request.resume ? recorded?.dir : undefined);
+  const { train: trainSplit, test: testSplit, source } = await loadSplits({ dataDir, limit: config.limit });
+  if (
+    request.resume &&
+    recorded &&
+    (recorded.train !== trainSplit.count || recorded.test !== testSplit.count)
+  ) {
+    throw new Error(
+      `${folder.path("info")}: the run trained on ${recorded.train} + ${recorded.test} examples from ${recorded.dir}, ` +
+        `but ${source.dir} gives ${trainSplit.count} + ${testSplit.count}; pass --data-dir with the run's data`,
+    );
+  }
+  if (!request.resume)
+    await folder.saveInfo({ data: { dir: source.dir, train: trainSplit.count, test: testSplit.count } });
+  const side = config.resize ?? trainSplit.height;
+  out.write(
+    `${config.model}: ${trainSplit.count.toLocaleString("en-US")} training and ${testSplit.count.toLocaleString("en-US")} ` +
+      `test images from ${source.dir}, ${side}x${side}, batch ${config.batchSize}, lr ${config.lr}, ` +
+      `${config.optimizer}, ${config.epochs} epochs -> ${folder.dir}\n`,
+  );
+
+  const resize = config.resize ?? undefined;
+  const trainData = batches(trainSplit, {
+    batchSize: config.batchSize,
+    shuffle: true,
+    seed: config.seed,
+    resize,
+  });
+  const testData = batches(testSplit, { batchSize: config.batchSize, resize });
+
+  const model = entry.build({
+    inputShape: [side, side, 1],
+    seed: config.seed,
+    ...(config.activation ? { activation: config.activation } : {}),
+    ...(config.pooling ? { pooling: config.pooling } : {}),
+  });
+  const optimizer = config.optimizer === "adam" ? tf.train.adam(config.lr) : tf.train.sgd(config.lr);
+
+  const checkpointDir = folder.path("checkpoints");
+  if (request.resume) {
+    const at = await newestCheckpoint(checkpointDir);
+    if (at === undefined) throw new Error(`${checkpointDir} holds no checkpoint to resume from`);
+    // The shuffle of epoch k is pass k of the batch sequence: skip the passes already trained so the
+    // resumed epoch sees the same order, and trainCh6 skips exactly the batches it had done.
+    advancePasses(trainData, at.epoch);
+    await folder.truncateTo({ epochsDone: at.epoch, batchesDone: at.batch, finished: false });
+    out.write(`resuming from ${at.path}: ${at.epoch} epochs and ${at.batch} batches done\n`);
+  }
+
+  const controller = new AbortController();
+  const bar = new ProgressBar({ stream: out });
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: the user does not want to wait for the checkpoint.
+      process.stderr.write("\nstopped without saving\n");
+      process.exit(INTERRUPTED);
+    }
+    bar.interrupt();
+    process.stderr.write("stopping after this batch and saving a checkpoint (Ctrl-C again to quit now)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+
+  const epochState = {
+    epoch: 0,
+    batches: 0,
+    examples: 0,
+    lossSum: 0,
+    correct: 0,
+    resumedAt: 0,
+    startedAt: 0,
+  };
+  let report: TrainReport;
+  try {
+    report = await trainCh6(model, trainData, testData, {
+      epochs: config.epochs,
+      lr: config.lr,
+      device,
+      optimizer,
+      seed: config.seed,
+      signal: controller.signal,
+      checkpointDir,
+      resume: request.resume,
+      batchesPerEpoch: trainData.length,
+      callbacks: {
+        onBatchEnd: (info) => {
+          if (info.epoch !== epochState.epoch) {
+            Object.assign(epochState, {
+              epoch: info.epoch,
+              batches: 0,
+              examples: 0,
+              lossSum: 0,
+              correct: 0,
+              resumedAt: info.batch,
+              startedAt: performance.now(),
+            });
+            bar.startEpoch(info.epoch, config.epochs, trainData.length);
+          }
+          epochState.batches = info.batch + 1;
+          epochState.examples += info.size;
+          epochState.lossSum += info.loss * info.size;
+          epochState.correct += info.acc * info.size;
+          bar.update({
+            batch: info.batch + 1,
+            examples: epochState.examples,
+            loss: epochState.lossSum / epochState.examples,
+            acc: epochState.correct / epochState.examples,
+          });
+        },
+        onProgress: (info) =>
+          folder.record({
+            kind: "progress",
+            epoch: epochState.epoch,
+            x: info.epoch,
+            batch: epochState.batches,
+            batches: trainData.length,
+            loss: info.loss,
+            trainAcc: info.trainAcc,
+            examples: epochState.examples,
+            // Wall time into the epoch (training steps and everything else), for reading the log.
+            seconds: (performance.now() - epochState.startedAt) / 1000,
+          }),
+        onEpochEnd: async (stats) => {
+          const examplesPerSec = stats.seconds > 0 ? epochState.examples / stats.seconds : 0;
+          bar.endEpoch({ ...stats, examplesPerSec });
+          await folder.record({
+            kind: "epoch",
+            epoch: stats.epoch,
+            loss: stats.loss,
+            trainAcc: stats.trainAcc,
+            testAcc: stats.testAcc,
+            seconds: stats.seconds,
+            examplesPerSec,
+            ...(epochState.resumedAt > 0 ? { resumedAtBatch: epochState.resumedAt } : {}),
+          });
+          // The SVG is cheap; redraw it each epoch so it can be watched while training goes on.
+          await folder.saveCurves(false);
+        },
+        onCheckpoint: async (path) => {
+          const at = parseCheckpointName(path);
+          if (at)
+            await folder.saveInfo({
+              state: { epochsDone: at.epoch, batchesDone: at.batch, finished: false },
+            });
+        },
+      },
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+    optimizer.dispose();
+  }
+  bar.interrupt();
+
+  await saveModel(model, folder.path("model"));
+  await folder.saveCurves(true);
+  if (report.aborted) {
+    await folder.saveInfo({ device: device.backend });
+    model.dispose();
+    const at = folder.info.state;
+    out.write(
+      `stopped after ${at.epochsDone} epochs and ${at.batchesDone} batches; saved ${folder.dir}\n` +
+        `carry on with: ln train --resume ${folder.dir}\n`,
+    );
+    return INTERRUPTED;
+  }
+
+  const matrix = await confusionOn(model, testData, FASHION_MNIST_CLASSES.length);
+  model.dispose();
+  const table = matrix.format(FASHION_MNIST_CLASSES);
+  await folder.saveConfusion(table);
+  const last = report.history.at(-1)!;
+  await folder.saveInfo({
+    device: device.backend,
+    state: { epochsDone: last.epoch, batchesDone: 0, finished: true },
+    result: {
+      loss: last.loss,
+      trainAcc: last.trainAcc,
+      testAcc: last.testAcc,
+      examplesPerSec: report.examplesPerSec,
+    },
+  });
+  out.write(`${table}\n`);
+  out.write(
+    `run folder: ${folder.dir} (run.json, metrics.jsonl, curves.svg/png/gif, model/, checkpoints/, confusion.txt)\n`,
+  );
+  out.write(`${formatReport(report)}\n`);
+  return 0;
+}
+
+/** epoch-0003 or epoch-0003-batch-000017 → { epoch: 3, batch: 17 } (train's checkpoint folder names). */
+function parseCheckpointName(path: string): { epoch: number; batch: number } | undefined {
+  const match = /epoch-(\d+)(?:-batch-(\d+))?$/.exec(path);
+  return match ? { epoch: Number(match[1]), batch: Number(match[2] ?? 0) } : undefined;
+}
+
+async function newestCheckpoint(
+  dir: string,
+): Promise<{ path: string; epoch: number; batch: number } | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found = names
+    .map((name) => ({ name, at: parseCheckpointName(name) }))
+    .filter(
+      (c): c is { name: string; at: { epoch: number; batch: number } } =>
+        c.at !== undefined && /^epoch-\d+(-batch-\d+)?$/.test(c.name),
+    )
+    .sort((a, b) => a.at.epoch - b.at.epoch || a.at.batch - b.at.batch)
+    .at(-1);
+  return found ? { path: `${dir}/${found.name}`, ...found.at } : undefined;
+}
+
+/** Starts and abandons `n` passes: each creates the pass's generator without computing any batch. */
+function advancePasses(data: BatchIterable, n: number): void {
+  for (let i = 0; i < n; i++) data[Symbol.iterator]().return?.(undefined);
+}
