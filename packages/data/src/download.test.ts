@@ -222,6 +222,29 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
     expect(snapshot(cacheRoot)).toEqual(before);
   });
 
+  it("an error thrown by onProgress stops everything (no next mirror) and leaves the cache untouched", async () => {
+    const oops = new Error("progress bar broke");
+    const error = await loadFashionMnist({
+      ...options("ok", "ok"),
+      onProgress: () => {
+        throw oops;
+      },
+    }).catch((e) => e);
+    expect(error).toBe(oops);
+    expect(requests).toEqual([`/ok/${NAMES.trainImages}`]);
+    expect(snapshot(cacheRoot)).toBe("absent");
+  });
+
+  // Skipped as root, who writes anywhere.
+  it.skipIf(process.getuid?.() === 0)(
+    "a cache folder that cannot be written to gives the file system's error",
+    async () => {
+      mkdirSync(cacheRoot, { recursive: true, mode: 0o500 });
+      const error = await loadFashionMnist(options("ok")).catch((e) => e);
+      expect(error.code).toBe("EACCES");
+    },
+  );
+
   it("downloads only the files the cache lacks", async () => {
     const dir = join(cacheRoot, "fashion-mnist");
     writeFixture(dir, fixture);

@@ -61,6 +61,8 @@ export async function downloadInto(
         } catch (error) {
           await rm(temp, { force: true });
           if (plan.signal?.aborted) throw plan.signal.reason;
+          // Not the mirror's fault (onProgress threw, the cache folder is not writable...): stop here.
+          if (!(error instanceof MirrorFailure)) throw error;
           const reason = error instanceof Error ? error.message : String(error);
           reasons.push(reason);
           failures.push({ kind: "download", where: url, reason });
@@ -126,8 +128,17 @@ async function fetchToFile(url: string, temp: string, spec: DatasetFile, plan: D
     }
     const hash = createHash("sha256");
     let bytes = 0;
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw wrapped(error, idle.signal, `connection lost after ${bytes} of ${spec.size} bytes`);
+        }
+        if (next.done) break;
+        const chunk = next.value;
         timer.refresh();
         bytes += chunk.length;
         if (bytes > spec.size) throw new MirrorFailure(`more than the expected ${spec.size} bytes`);
@@ -135,8 +146,8 @@ async function fetchToFile(url: string, temp: string, spec: DatasetFile, plan: D
         await handle.write(chunk);
         await plan.onProgress?.({ file: spec.name, bytes, total: spec.size, url });
       }
-    } catch (error) {
-      throw wrapped(error, idle.signal, `connection lost after ${bytes} of ${spec.size} bytes`);
+    } finally {
+      await reader.cancel().catch(() => undefined);
     }
     if (bytes !== spec.size) throw new MirrorFailure(`cut short: ${bytes} of ${spec.size} bytes`);
     const sha = hash.digest("hex");
