@@ -268,6 +268,11 @@ describe.skipIf(!existsSync(SYSTEM))(`the real Fashion-MNIST in ${SYSTEM}`, () =
     }
   });
 
+  it("verify: true accepts the system copy (published sha256 once the published gzip header is put back)", async () => {
+    const { train } = await loadFashionMnist({ download: false, verify: true });
+    expect(train.count).toBe(60000);
+  });
+
   it("loadDataFashionMnist(256) gives 235 training and 40 test batches; resize 224 for AlexNet", async () => {
     const [train, test] = await loadDataFashionMnist(256, { download: false });
     expect([train.length, test.length]).toEqual([235, 40]);
