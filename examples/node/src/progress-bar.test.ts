@@ -55,6 +55,19 @@ describe("ProgressBar", () => {
   });
 });
 
+describe("ProgressBar on a resumed epoch", () => {
+  it("estimates the ETA from the batches run since the resume, not from the epoch's start", () => {
+    const { chunks, stream } = sink(false);
+    const clock = { t: 0 };
+    const bar = new ProgressBar({ stream, now: () => clock.t });
+    bar.startEpoch(2, 3, 10, 5);
+    clock.t += 200;
+    bar.update({ batch: 6, examples: 10, loss: 1, acc: 0.5 });
+    // 200 ms for one batch, four to go.
+    expect(chunks.join("")).toBe("epoch 2/3   6/10  loss 1.000  acc 0.500  50.0 ex/s  ETA 0.8s\n");
+  });
+});
+
 describe("formatRate and formatDuration", () => {
   it("format rates and durations readably", () => {
     expect(formatRate(12345.6)).toBe("12,346");

@@ -52,6 +52,7 @@ export class ProgressBar {
   private epoch = 0;
   private epochs = 0;
   private batches = 0;
+  private startBatch = 0;
   private startedAt = 0;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private nextPlainLine = 1;
@@ -65,18 +66,22 @@ export class ProgressBar {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Begins epoch `epoch` (1-based) of `epochs`, which has `batches` batches. */
-  startEpoch(epoch: number, epochs: number, batches: number): void {
+  /**
+   * Begins epoch `epoch` (1-based) of `epochs`, which has `batches` batches; call it before the first
+   * batch starts so the first rate is honest. `startBatch` is where a resumed epoch picks up.
+   */
+  startEpoch(epoch: number, epochs: number, batches: number, startBatch = 0): void {
     this.epoch = epoch;
     this.epochs = epochs;
     this.batches = batches;
+    this.startBatch = startBatch;
     this.startedAt = this.now();
     this.lastDraw = Number.NEGATIVE_INFINITY;
     this.nextPlainLine = 1;
     this.drawn = false;
   }
 
-  /** Reports a finished batch. */
+  /** Reports a finished batch; `batch` counts from the start of the epoch, resumed batches included. */
   update(progress: BatchProgress): void {
     const elapsed = (this.now() - this.startedAt) / 1000;
     if (this.interactive) {
@@ -126,7 +131,8 @@ export class ProgressBar {
 
   private line(progress: BatchProgress, elapsed: number, withBar: boolean): string {
     const rate = elapsed > 0 ? progress.examples / elapsed : 0;
-    const perBatch = progress.batch > 0 ? elapsed / progress.batch : 0;
+    const done = progress.batch - this.startBatch;
+    const perBatch = done > 0 ? elapsed / done : 0;
     const eta = Math.max(0, (this.batches - progress.batch) * perBatch);
     const width = String(this.batches).length;
     const parts = [this.prefix()];

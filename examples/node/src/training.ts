@@ -54,7 +54,7 @@ export async function train(request: TrainRequest): Promise<number> {
   out.write(
     `${config.model}: ${trainSplit.count.toLocaleString("en-US")} training and ${testSplit.count.toLocaleString("en-US")} ` +
       `test images from ${source.dir}, ${side}x${side}, batch ${config.batchSize}, lr ${config.lr}, ` +
-      `${config.optimizer}, ${config.epochs} epochs -> ${folder.dir}\n`,
+      `${config.optimizer}, ${config.epochs} epoch${config.epochs === 1 ? "" : "s"} -> ${folder.dir}\n`,
   );
 
   const resize = config.resize ?? undefined;
@@ -75,12 +75,14 @@ export async function train(request: TrainRequest): Promise<number> {
   const optimizer = config.optimizer === "adam" ? tf.train.adam(config.lr) : tf.train.sgd(config.lr);
 
   const checkpointDir = folder.path("checkpoints");
+  const resumeAt = { epoch: 0, batch: 0 };
   if (request.resume) {
     const at = await newestCheckpoint(checkpointDir);
     if (at === undefined) throw new Error(`${checkpointDir} holds no checkpoint to resume from`);
     // The shuffle of epoch k is pass k of the batch sequence: skip the passes already trained so the
     // resumed epoch sees the same order, and trainCh6 skips exactly the batches it had done.
     advancePasses(trainData, at.epoch);
+    Object.assign(resumeAt, { epoch: at.epoch, batch: at.batch });
     await folder.truncateTo({ epochsDone: at.epoch, batchesDone: at.batch, finished: false });
     out.write(`resuming from ${at.path}: ${at.epoch} epochs and ${at.batch} batches done\n`);
   }
@@ -99,6 +101,7 @@ export async function train(request: TrainRequest): Promise<number> {
   };
   process.on("SIGINT", onSigint);
 
+  // Running sums of the epoch under way, for the bar and the log (trainCh6 keeps its own for the report).
   const epochState = {
     epoch: 0,
     batches: 0,
@@ -108,6 +111,21 @@ export async function train(request: TrainRequest): Promise<number> {
     resumedAt: 0,
     startedAt: 0,
   };
+  // There is no "epoch begins" callback: an epoch begins when trainCh6 starts and right after the previous
+  // one ends (its checkpoint is written before onEpochEnd), so the clock starts there, before any batch.
+  const beginEpoch = (epoch: number, startBatch: number) => {
+    Object.assign(epochState, {
+      epoch,
+      batches: startBatch,
+      examples: 0,
+      lossSum: 0,
+      correct: 0,
+      resumedAt: startBatch,
+      startedAt: performance.now(),
+    });
+    if (epoch <= config.epochs) bar.startEpoch(epoch, config.epochs, trainData.length, startBatch);
+  };
+  beginEpoch(resumeAt.epoch + 1, resumeAt.batch);
   let report: TrainReport;
   try {
     report = await trainCh6(model, trainData, testData, {
@@ -122,18 +140,6 @@ export async function train(request: TrainRequest): Promise<number> {
       batchesPerEpoch: trainData.length,
       callbacks: {
         onBatchEnd: (info) => {
-          if (info.epoch !== epochState.epoch) {
-            Object.assign(epochState, {
-              epoch: info.epoch,
-              batches: 0,
-              examples: 0,
-              lossSum: 0,
-              correct: 0,
-              resumedAt: info.batch,
-              startedAt: performance.now(),
-            });
-            bar.startEpoch(info.epoch, config.epochs, trainData.length);
-          }
           epochState.batches = info.batch + 1;
           epochState.examples += info.size;
           epochState.lossSum += info.loss * info.size;
@@ -159,7 +165,10 @@ export async function train(request: TrainRequest): Promise<number> {
             seconds: (performance.now() - epochState.startedAt) / 1000,
           }),
         onEpochEnd: async (stats) => {
-          const examplesPerSec = stats.seconds > 0 ? epochState.examples / stats.seconds : 0;
+          // trainCh6's seconds count training steps only (d2l's timer); a resumed epoch's include the
+          // steps before the stop, so count its examples from the epoch's start too.
+          const examples = epochState.examples + epochState.resumedAt * config.batchSize;
+          const examplesPerSec = stats.seconds > 0 ? Math.min(examples, trainSplit.count) / stats.seconds : 0;
           bar.endEpoch({ ...stats, examplesPerSec });
           await folder.record({
             kind: "epoch",
@@ -173,6 +182,7 @@ export async function train(request: TrainRequest): Promise<number> {
           });
           // The SVG is cheap; redraw it each epoch so it can be watched while training goes on.
           await folder.saveCurves(false);
+          beginEpoch(stats.epoch + 1, 0);
         },
         onCheckpoint: async (path) => {
           const at = parseCheckpointName(path);
