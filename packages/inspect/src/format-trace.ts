@@ -1,6 +1,15 @@
 import type { TraceRow } from "./trace-row";
 
-/** Axis order for printing shapes: tfjs's `NHWC` (channels last) or PyTorch's `NCHW`. */
+/**
+ * Axis order for printing shapes: tfjs's `NHWC` (channels last) or PyTorch's `NCHW`.
+ *
+ * @example
+ * ```ts
+ * import { type Layout, toLayout } from "@ln/inspect";
+ * const layout: Layout = "NCHW";
+ * console.log(toLayout([1, 28, 28, 6], layout)); // [1, 6, 28, 28]
+ * ```
+ */
 export type Layout = "NHWC" | "NCHW";
 
 /**
@@ -26,7 +35,17 @@ export function checkLayout(where: string, layout: string): Layout {
   return layout;
 }
 
-/** Options of {@link formatTrace}. */
+/**
+ * Options of {@link formatTrace}.
+ *
+ * @example
+ * ```ts
+ * import { type FormatTraceOptions, formatTrace, traceShapes } from "@ln/inspect";
+ * import { lenet } from "@ln/zoo";
+ * const options: FormatTraceOptions = { layout: "NCHW", align: false };
+ * console.log(formatTrace(traceShapes(lenet(), [1, 784]), options));
+ * ```
+ */
 export interface FormatTraceOptions {
   /** Axis order of the printed shapes. Default `'NHWC'` (tfjs); `'NCHW'` prints the book's shapes. */
   layout?: Layout;

@@ -1,6 +1,20 @@
 import type { TraceRow } from "./trace-row";
 
-/** The layer where a trace stopped. */
+/**
+ * The layer where a trace stopped: {@link ShapeError}'s `layer`.
+ *
+ * @example
+ * ```ts
+ * import { type FailedLayer, ShapeError, traceShapes } from "@ln/inspect";
+ * import { alexnet } from "@ln/zoo";
+ * try {
+ *   traceShapes(alexnet(), [1, 28, 28, 1]);
+ * } catch (error) {
+ *   const layer: FailedLayer = (error as ShapeError).layer;
+ *   console.log(layer.name); // "pool2"
+ * }
+ * ```
+ */
 export interface FailedLayer {
   /** Position the layer's row would have had in the trace. */
   index: number;
@@ -10,7 +24,20 @@ export interface FailedLayer {
   depth: number;
 }
 
-/** Everything a {@link ShapeError} carries, before its message is written. */
+/**
+ * Everything a {@link ShapeError} carries, before its message is written.
+ *
+ * @example
+ * ```ts
+ * import { ShapeError, type ShapeErrorDetails } from "@ln/inspect";
+ * const details: ShapeErrorDetails = {
+ *   model: "m", modelInput: [1, 4], rows: [], inputShape: [1, 4], inputShapes: [[1, 4]],
+ *   layer: { index: 0, name: "dense", className: "Dense", depth: 1 },
+ *   expected: "3 features in the last axis", hint: "feed [n, 3]",
+ * };
+ * console.log(new ShapeError(details).message);
+ * ```
+ */
 export interface ShapeErrorDetails {
   /** Name of the traced model. */
   model: string;

@@ -4,7 +4,17 @@ import { checkLayout, type Layout, toLayout } from "./format-trace";
 import { checkInputShape, traceShapes } from "./trace";
 import type { TraceRow } from "./trace-row";
 
-/** Options of {@link summary} and {@link summarize}. */
+/**
+ * Options of {@link summary} and {@link summarize}.
+ *
+ * @example
+ * ```ts
+ * import { type SummaryOptions, summary } from "@ln/inspect";
+ * import { alexnet } from "@ln/zoo";
+ * const options: SummaryOptions = { inputShape: [1, 224, 224, 1], layout: "NCHW" };
+ * console.log(summary(alexnet(), options));
+ * ```
+ */
 export interface SummaryOptions {
   /** Input shape with the batch axis, NHWC, such as `[1, 28, 28, 1]`. Required. */
   inputShape: readonly number[];
@@ -14,7 +24,17 @@ export interface SummaryOptions {
   layout?: Layout;
 }
 
-/** The numbers behind {@link summary}'s table; bytes as float32, like torchinfo. */
+/**
+ * The numbers behind {@link summary}'s table; bytes as float32, like torchinfo.
+ *
+ * @example
+ * ```ts
+ * import { type ModelSummary, summarize } from "@ln/inspect";
+ * import { lenet } from "@ln/zoo";
+ * const s: ModelSummary = summarize(lenet(), { inputShape: [1, 28, 28, 1] });
+ * console.log(s.paramBytes / 1e6); // 0.246824 MB
+ * ```
+ */
 export interface ModelSummary {
   model: string;
   className: string;

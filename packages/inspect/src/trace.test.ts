@@ -1,4 +1,4 @@
-import { alexnet, lenet } from "@ln/zoo";
+import { alexnet, googlenet, lenet, resnet18 } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatTrace } from "./format-trace";
@@ -89,6 +89,8 @@ describe("traceShapes on LeNet", () => {
     expect(() => traceShapes({} as tf.LayersModel, [1])).toThrow(
       "model must be a tf.Sequential or tf.LayersModel",
     );
+    const unbuilt = tf.sequential({ name: "unbuilt" });
+    expect(() => traceShapes(unbuilt, [1, 4])).toThrow("traceShapes: unbuilt has no input shape yet");
   });
 });
 
@@ -216,5 +218,37 @@ describe("traceShapes on functional and nested models", () => {
     expect(rows.map((r) => r.name)).toEqual(["left", "block", "join", "gap", "out"]);
     expect(rows[1]).toMatchObject({ className: "Sequential", outputShape: [1, 8, 8, 4] });
     expect(rows[1].multAdds).toBe(8 * 8 * 4 * 3 * 3 * 2);
+  });
+});
+
+describe("traceShapes on the zoo's functional models", () => {
+  it("GoogLeNet: concatenated branches, in an order where every input is ready", () => {
+    const net = googlenet({ inputShape: [32, 32, 1], widthDivisor: 8, seed: 1 });
+    const before = tf.memory().numTensors;
+    const rows = traceShapes(net, [1, 32, 32, 1]);
+    expect(tf.memory().numTensors).toBe(before);
+    // every layer but the input runs once
+    expect(rows).toHaveLength(net.layers.length - 1);
+    for (const row of rows) expect(row.outputShape).toEqual(computedShape(net, row));
+    const concat = rows.find((r) => r.name === "inception3a_concat")!;
+    // 64/8 + 128/8 + 32/8 + 32/8 channels from four branches
+    expect(concat.inputShapes.map((s) => s[3])).toEqual([8, 16, 4, 4]);
+    expect(concat.outputShape).toEqual([1, 4, 4, 32]);
+    expect(rows.at(-1)!.outputShape).toEqual([1, 10]);
+    expect(rows.reduce((sum, r) => sum + r.params, 0)).toBe(net.countParams());
+  });
+
+  it("ResNet-18: residual adds take the block's two paths", () => {
+    const net = resnet18({ inputShape: [32, 32, 1], widthDivisor: 8, seed: 1 });
+    const rows = traceShapes(net, [2, 32, 32, 1]);
+    for (const row of rows) expect(row.outputShape).toEqual(computedShape(net, row));
+    const add = rows.find((r) => r.name === "stage2_block1_add")!;
+    expect(add.inputShapes).toEqual([
+      [2, 4, 4, 16],
+      [2, 4, 4, 16],
+    ]);
+    const names = rows.map((r) => r.name);
+    expect(names.indexOf("stage2_block1_shortcut")).toBeLessThan(names.indexOf("stage2_block1_add"));
+    expect(names.indexOf("stage2_block1_bn2")).toBeLessThan(names.indexOf("stage2_block1_add"));
   });
 });

@@ -7,7 +7,17 @@ import { layerType } from "./internal/layer-type";
 import { ShapeError } from "./shape-error";
 import type { TraceRow } from "./trace-row";
 
-/** Options of {@link traceShapes}. */
+/**
+ * Options of {@link traceShapes}.
+ *
+ * @example
+ * ```ts
+ * import { type TraceOptions, traceShapes } from "@ln/inspect";
+ * import { lenet } from "@ln/zoo";
+ * const options: TraceOptions = { depth: 1 }; // nested models as one row each
+ * const rows = traceShapes(lenet(), [1, 28, 28, 1], options);
+ * ```
+ */
 export interface TraceOptions {
   /**
    * How deep to expand nested models: 1 shows the model's own layers only (a nested model
@@ -19,6 +29,12 @@ export interface TraceOptions {
 function checkModel(where: string, model: unknown): asserts model is tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) {
     throw new TypeError(`${where}: model must be a tf.Sequential or tf.LayersModel, got ${String(model)}`);
+  }
+  if (!model.inputs || model.inputs.length === 0) {
+    throw new TypeError(
+      `${where}: ${model.name} has no input shape yet; give its first layer an inputShape ` +
+        "(or use tf.input) so its layers can be built",
+    );
   }
   if (model.inputs.length !== 1) {
     throw new TypeError(

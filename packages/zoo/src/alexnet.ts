@@ -2,7 +2,16 @@ import * as tf from "@tensorflow/tfjs";
 import { xavier } from "./internal/init";
 import { type ImageShape, imageShape, positiveInt, rate } from "./internal/options";
 
-/** Options of {@link alexnet}. The defaults build the seed's AlexNet for 224x224x1. */
+/**
+ * Options of {@link alexnet}. The defaults build the seed's AlexNet for 224x224x1.
+ *
+ * @example
+ * ```ts
+ * import { type AlexNetOptions, alexnet } from "@ln/zoo";
+ * const options: AlexNetOptions = { inputShape: [227, 227, 3], numClasses: 100 };
+ * const net = alexnet(options);
+ * ```
+ */
 export interface AlexNetOptions {
   /** Units of the last dense layer (logits). Default 10 (Fashion-MNIST). */
   numClasses?: number;

@@ -70,13 +70,16 @@ export class FlexibleSequential extends tf.Sequential {
    */
   conformInput(x: tf.Tensor): tf.Tensor {
     const declared = this.inputs[0].shape.slice(1);
-    if (x.rank === declared.length + 1 || declared.some((d) => d == null)) return x;
-    const perExample = (declared as number[]).reduce((a, b) => a * b, 1);
+    if (declared.some((d) => d == null)) return x; // nothing fixed to reshape to
+    const dims = declared as number[];
+    const fits = x.rank === dims.length + 1 && dims.every((d, i) => x.shape[i + 1] === d);
+    if (fits) return x;
+    const perExample = dims.reduce((a, b) => a * b, 1);
     const batch = x.rank === 0 ? 0 : x.shape[0];
     if (x.rank < 1 || batch * perExample !== x.size) {
-      throw new InputSizeError(this.name, x.shape, declared as number[]);
+      throw new InputSizeError(this.name, x.shape, dims);
     }
-    return tf.reshape(x, [batch, ...(declared as number[])]);
+    return tf.reshape(x, [batch, ...dims]);
   }
 
   override predict(x: tf.Tensor | tf.Tensor[], args?: PredictArgs): tf.Tensor | tf.Tensor[] {

@@ -3,7 +3,16 @@ import { chain, conv, dense, type ModernOptions, relu } from "./internal/blocks"
 import { type Xavier, xavier } from "./internal/init";
 import { imageShape, narrow, positiveInt } from "./internal/options";
 
-/** Options of {@link googlenet}. Defaults: 96x96x1 (d2l's size for Fashion-MNIST), full width. */
+/**
+ * Options of {@link googlenet}. Defaults: 96x96x1 (d2l's size for Fashion-MNIST), full width.
+ *
+ * @example
+ * ```ts
+ * import { type GoogLeNetOptions, googlenet } from "@ln/zoo";
+ * const options: GoogLeNetOptions = { widthDivisor: 4, seed: 1 };
+ * const net = googlenet(options);
+ * ```
+ */
 export type GoogLeNetOptions = ModernOptions;
 
 /** Channels of an Inception block: 1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max pool then 1x1. */

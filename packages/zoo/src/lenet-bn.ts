@@ -4,7 +4,16 @@ import { batchNorm, conv, dense } from "./internal/blocks";
 import { xavier } from "./internal/init";
 import { imageShape, positiveInt } from "./internal/options";
 
-/** Options of {@link lenetBN}. */
+/**
+ * Options of {@link lenetBN}.
+ *
+ * @example
+ * ```ts
+ * import { type LeNetBNOptions, lenetBN } from "@ln/zoo";
+ * const options: LeNetBNOptions = { numClasses: 26, seed: 3 };
+ * const net = lenetBN(options);
+ * ```
+ */
 export interface LeNetBNOptions {
   /** Units of the last dense layer (logits). Default 10. */
   numClasses?: number;

@@ -139,12 +139,28 @@ describe("lenet", () => {
 
   it("rejects inputs without 784 values per example, naming the shapes it takes", () => {
     const net = lenet();
+    for (const shape of [
+      [2, 32, 32],
+      [2, 32, 32, 1],
+      [2, 783],
+    ]) {
+      const x = tf.zeros(shape);
+      const before = tf.memory().numTensors;
+      expect(() => net.predict(x)).toThrow(InputSizeError);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    }
     const x = tf.zeros([2, 32, 32]);
-    expect(() => net.predict(x)).toThrow(InputSizeError);
     expect(() => net.predict(x)).toThrow(
-      /expected 784 values per example, shaped \[n, 28, 28, 1\].*\[2, 32, 32\]/,
+      "lenet: expected 784 values per example, shaped [n, 28, 28, 1] or any [n, ...] with 784 values " +
+        "per example (such as [n, 784]); got a tensor of shape [2, 32, 32]",
     );
     x.dispose();
+    // the same 784 values in another arrangement are reshaped too
+    const column = tf.zeros([2, 784, 1]);
+    const out = net.predict(column) as tf.Tensor;
+    expect(out.shape).toEqual([2, 10]);
+    tf.dispose([column, out]);
     expect(new InputSizeError("m", [1], [2]).name).toBe("InputSizeError");
     expect(net).toBeInstanceOf(FlexibleSequential);
   });

@@ -3,7 +3,16 @@ import { FlexibleSequential } from "./flexible-sequential";
 import { xavier } from "./internal/init";
 import { type ImageShape, imageShape, oneOf, positiveInt } from "./internal/options";
 
-/** Options of {@link lenet}. Every field is optional; the defaults build the seed's LeNet. */
+/**
+ * Options of {@link lenet}. Every field is optional; the defaults build the seed's LeNet.
+ *
+ * @example
+ * ```ts
+ * import { type LeNetOptions, lenet } from "@ln/zoo";
+ * const options: LeNetOptions = { activation: "relu", pooling: "max", seed: 42 };
+ * const net = lenet(options);
+ * ```
+ */
 export interface LeNetOptions {
   /** Activation after each conv and hidden dense layer: the seed's `'sigmoid'` (default) or `'relu'`. */
   activation?: "sigmoid" | "relu";

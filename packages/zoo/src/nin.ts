@@ -3,7 +3,16 @@ import { conv, type ModernOptions, relu } from "./internal/blocks";
 import { xavier } from "./internal/init";
 import { imageShape, narrow, positiveInt, rate } from "./internal/options";
 
-/** Options of {@link nin}. Defaults: 224x224x1, full width. */
+/**
+ * Options of {@link nin}. Defaults: 224x224x1, full width.
+ *
+ * @example
+ * ```ts
+ * import { type NinOptions, nin } from "@ln/zoo";
+ * const options: NinOptions = { inputShape: [96, 96, 1], widthDivisor: 2 };
+ * const net = nin(options);
+ * ```
+ */
 export interface NinOptions extends ModernOptions {
   /** Dropout rate before the last block. Default 0.5. */
   dropout?: number;

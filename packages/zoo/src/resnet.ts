@@ -3,7 +3,16 @@ import { batchNorm, chain, conv, dense, type ModernOptions, relu } from "./inter
 import { type Xavier, xavier } from "./internal/init";
 import { imageShape, narrow, positiveInt } from "./internal/options";
 
-/** Options of {@link resnet18}. Defaults: 96x96x1 (d2l's size for Fashion-MNIST), full width. */
+/**
+ * Options of {@link resnet18}. Defaults: 96x96x1 (d2l's size for Fashion-MNIST), full width.
+ *
+ * @example
+ * ```ts
+ * import { type ResNetOptions, resnet18 } from "@ln/zoo";
+ * const options: ResNetOptions = { inputShape: [224, 224, 1], numClasses: 100 };
+ * const net = resnet18(options);
+ * ```
+ */
 export type ResNetOptions = ModernOptions;
 
 /**

@@ -3,7 +3,16 @@ import { conv, dense, type ModernOptions, relu } from "./internal/blocks";
 import { xavier } from "./internal/init";
 import { imageShape, narrow, positiveInt, rate } from "./internal/options";
 
-/** Options of {@link vgg11}. Defaults: 224x224x1, full width, 4096-unit dense layers. */
+/**
+ * Options of {@link vgg11}. Defaults: 224x224x1, full width, 4096-unit dense layers.
+ *
+ * @example
+ * ```ts
+ * import { type VggOptions, vgg11 } from "@ln/zoo";
+ * const options: VggOptions = { widthDivisor: 4, denseUnits: 1024 };
+ * const net = vgg11(options);
+ * ```
+ */
 export interface VggOptions extends ModernOptions {
   /** Units of the two hidden dense layers. Default 4096, as d2l (which keeps them when it narrows the convs). */
   denseUnits?: number;

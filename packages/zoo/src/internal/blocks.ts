@@ -1,7 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Xavier } from "./init";
 
-/** The options every model of d2l's "modern CNNs" chapter takes here. */
+/**
+ * The options every model of d2l's "modern CNNs" chapter takes here.
+ *
+ * @example
+ * ```ts
+ * import { type ModernOptions, resnet18 } from "@ln/zoo";
+ * const small: ModernOptions = { inputShape: [64, 64, 1], widthDivisor: 4, numClasses: 10 };
+ * const net = resnet18(small);
+ * ```
+ */
 export interface ModernOptions {
   /** One example, NHWC without the batch axis. Each model documents its default. */
   inputShape?: readonly number[];

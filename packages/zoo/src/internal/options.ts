@@ -1,4 +1,13 @@
-/** Shape of one example, NHWC without the batch axis: `[height, width, channels]`. */
+/**
+ * Shape of one example, NHWC without the batch axis: `[height, width, channels]`.
+ *
+ * @example
+ * ```ts
+ * import { type ImageShape, lenet } from "@ln/zoo";
+ * const mnist: ImageShape = [28, 28, 1];
+ * const net = lenet({ inputShape: mnist });
+ * ```
+ */
 export type ImageShape = [height: number, width: number, channels: number];
 
 function describe(value: unknown): string {
