@@ -56,6 +56,10 @@ describe("lenet", () => {
     expect(variant.layers.filter((l) => l.getClassName() === "MaxPooling2D")).toHaveLength(2);
     expect(variant.layers.map((l) => l.name)).toContain("relu4");
     expect(variant.outputs[0].shape).toEqual([null, 3]);
+    // 32x32 RGB: conv1 keeps 32, pool 16, conv2 12, pool 6: 6 * 6 * 16 features for dense1
+    const rgb = lenet({ inputShape: [32, 32, 3] });
+    expect(rgb.getLayer("conv1").countParams()).toBe(5 * 5 * 3 * 6 + 6);
+    expect(rgb.getLayer("dense1").countParams()).toBe(6 * 6 * 16 * 120 + 120);
   });
 
   it("starts from Xavier-uniform kernels and zero biases, reproducibly with a seed", () => {
