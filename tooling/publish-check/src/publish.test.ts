@@ -87,7 +87,11 @@ describe("the packed tarballs, installed into a project outside the workspace", 
     execFileSync("mkdir", ["-p", scratch]);
     writeFileSync(
       join(scratch, "package.json"),
-      JSON.stringify({ name: "scratch", private: true, dependencies: deps, pnpm: { overrides } }, null, 2),
+      JSON.stringify(
+        { name: "scratch", private: true, type: "module", dependencies: deps, pnpm: { overrides } },
+        null,
+        2,
+      ),
     );
     run("pnpm", ["install", "--prefer-offline", "--config.confirmModulesPurge=false"], scratch);
     for (const file of readdirSync(usageDir)) copyFileSync(join(usageDir, file), join(scratch, file));

@@ -1,0 +1,25 @@
+// What a user of `pnpm add @ln/train @ln/zoo @tensorflow/tfjs` writes first, against the installed
+// tarballs (ESM): pick the device (wasm here), train LeNet briefly on synthetic batches, evaluate.
+
+import { evaluateAccuracy, formatReport, trainCh6, useDevice } from "@ln/train";
+import { lenet } from "@ln/zoo";
+import * as tf from "@tensorflow/tfjs";
+
+const device = await useDevice("auto");
+const batch = (seed) => {
+  const y = Int32Array.from({ length: 32 }, (_, i) => (i + seed) % 2);
+  const x = new Float32Array(32 * 784).map((_, j) => y[Math.floor(j / 784)]); // class = brightness
+  return { x, y, size: 32, shape: [32, 28, 28, 1] };
+};
+const data = [batch(0), batch(1)];
+const before = tf.memory().numTensors;
+const net = lenet({ activation: "relu", pooling: "max" });
+const report = await trainCh6(net, data, data, { epochs: 3, lr: 0.1 });
+if (!formatReport(report).includes(`examples/sec on ${device.backend}`))
+  throw new Error(formatReport(report));
+const testAcc = await evaluateAccuracy(net, data);
+if (testAcc !== report.history.at(-1).testAcc) throw new Error(`evaluateAccuracy ${testAcc}`);
+if (report.history.length !== 3) throw new Error(`history ${report.history.length}`);
+if (tf.memory().numTensors - before > 40)
+  throw new Error(`tensors leaked: ${tf.memory().numTensors - before}`);
+console.log(`ok @ln/train esm (${device.backend})`);
