@@ -168,6 +168,17 @@ describe("ln inspect", () => {
     expect(table.stdout).toContain("Total params: 46,764,746");
   });
 
+  it("builds and traces every model at the size `ln train` feeds it", async () => {
+    const help = await ln(["train", "--help"]);
+    const models = [...help.stdout.matchAll(/^ {2}([a-z0-9-]+) +--batch-size/gm)].map((m) => m[1]);
+    expect(models.slice(0, 2)).toEqual(["lenet", "alexnet"]);
+    const results = await Promise.all(models.map((m) => ln(["inspect", m])));
+    models.forEach((model, i) => {
+      expect(results[i].code, `${model}: ${results[i].stderr}`).toBe(0);
+      expect(results[i].stdout.trim().split("\n").at(-1), model).toMatch(/output shape:\s+\[1, 10\]$/);
+    });
+  });
+
   it("builds the net for --input, and says so when it cannot take that size", async () => {
     const [big, small] = await Promise.all([
       ln(["inspect", "lenet", "--input", "32x32"]),

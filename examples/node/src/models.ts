@@ -31,7 +31,7 @@ export interface ModelEntry {
 type Builder = (options: Record<string, unknown>) => tf.Sequential;
 
 /**
- * Every model `ln` knows, with d2l's settings (chapters 7-8 of Dive into Deep Learning). Beyond LeNet and
+ * Every model `ln` knows, with d2l's settings (chapters 6-8 of Dive into Deep Learning, PyTorch edition). Beyond LeNet and
  * AlexNet the builders are looked up in @ln/zoo by name, so a model appears here as soon as the zoo
  * exports it and never before.
  */
@@ -40,6 +40,8 @@ const CANDIDATES: ReadonlyArray<{
   exports: readonly string[];
   summary: string;
   defaults: TrainDefaults;
+  /** Builder options d2l's version of the model needs beyond the defaults. */
+  options?: Record<string, unknown>;
 }> = [
   {
     name: "lenet",
@@ -55,9 +57,10 @@ const CANDIDATES: ReadonlyArray<{
   },
   {
     name: "vgg",
-    exports: ["vgg", "vgg11"],
-    summary: "VGG-11, narrowed by 4 as d2l trains it",
+    exports: ["vgg11", "vgg"],
+    summary: "VGG-11 with its convolutions narrowed by 4, as d2l trains it (small_conv_arch)",
     defaults: { batchSize: 128, lr: 0.05, epochs: 10, resize: 224 },
+    options: { widthDivisor: 4 },
   },
   {
     name: "nin",
@@ -70,6 +73,12 @@ const CANDIDATES: ReadonlyArray<{
     exports: ["googlenet", "googLeNet"],
     summary: "GoogLeNet (Inception v1)",
     defaults: { batchSize: 128, lr: 0.1, epochs: 10, resize: 96 },
+  },
+  {
+    name: "lenet-bn",
+    exports: ["lenetBN", "lenetBn"],
+    summary: "LeNet with batch normalization (d2l 8.5)",
+    defaults: { batchSize: 256, lr: 1.0, epochs: 10, resize: null },
   },
   {
     name: "resnet18",
@@ -97,7 +106,7 @@ export const MODELS: readonly ModelEntry[] = CANDIDATES.flatMap((candidate) => {
     summary: candidate.summary,
     defaults: candidate.defaults,
     build: ({ inputShape, seed, activation, pooling }) => {
-      const options: Record<string, unknown> = { inputShape, seed };
+      const options: Record<string, unknown> = { ...candidate.options, inputShape, seed };
       if (activation !== undefined) options.activation = activation;
       if (pooling !== undefined) options.pooling = pooling;
       return builder(options);
