@@ -342,6 +342,33 @@ describe("ln train and ln eval on fixture data", () => {
   });
 });
 
+describe("ln train with another model", () => {
+  it("trains AlexNet (dropout, resized input) through the same loop and run folder", async () => {
+    // AlexNet at 224 costs about a second per example on wasm here; at 96x96 (its last pooling still
+    // gets a 4x4 map) one step on 16 images takes about two.
+    const tiny = writeFixtureData(join(work, "tiny"), 16, 20);
+    const out = join(work, "runs", "alexnet");
+    const result = await ln([
+      "train",
+      "alexnet",
+      "--data-dir",
+      tiny,
+      "--epochs",
+      "1",
+      "--resize",
+      "96",
+      "--out",
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("16 training and 20 test images from");
+    expect(result.stdout).toContain("96x96, batch 128, lr 0.01, sgd, 1 epoch ->");
+    expect(result.stdout).toMatch(CLOSING);
+    const topology = JSON.parse(readFileSync(join(out, "model", "model.json"), "utf8")).modelTopology;
+    expect(JSON.stringify(topology)).toContain('"class_name":"Dropout"');
+  });
+});
+
 describe.skipIf(!hasRealData)("ln train on real Fashion-MNIST", () => {
   it("trains LeNet on a 2,048-example subset for one epoch with d2l's settings", async () => {
     const out = join(work, "runs", "real");
