@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -270,6 +270,7 @@ describe("ln train and ln eval on fixture data", () => {
     expect(readFileSync(join(out, "curves.png")).subarray(1, 4).toString()).toBe("PNG");
     expect(readFileSync(join(out, "curves.gif")).subarray(0, 6).toString()).toBe("GIF89a");
     expect(JSON.parse(readFileSync(join(out, "model", "model.json"), "utf8")).modelTopology).toBeDefined();
+    expect(readdirSync(join(out, "checkpoints"))).toEqual(["epoch-0002"]);
     const table = readFileSync(join(out, "confusion.txt"), "utf8");
     expect(table).toContain("9 ankle boot");
     expect(result.stdout).toContain(table);

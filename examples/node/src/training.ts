@@ -136,6 +136,8 @@ export async function train(request: TrainRequest): Promise<number> {
       seed: config.seed,
       signal: controller.signal,
       checkpointDir,
+      // Only the newest is needed to resume (each is written whole, then renamed); AlexNet's are 187 MB.
+      keepCheckpoints: 1,
       resume: request.resume,
       batchesPerEpoch: trainData.length,
       callbacks: {
