@@ -180,3 +180,27 @@ export function trainStep(
     return loss.dataSync()[0];
   });
 }
+
+/** The seed's AlexNet for 1x224x224 input (pad 1 as a ZeroPadding2D). */
+export function alexnet(): tf.Sequential {
+  const L = tf.layers;
+  return tf.sequential({
+    layers: [
+      L.zeroPadding2d({ padding: 1, inputShape: [224, 224, 1] }),
+      L.conv2d({ filters: 96, kernelSize: 11, strides: 4, activation: "relu" }),
+      L.maxPooling2d({ poolSize: 3, strides: 2 }),
+      L.conv2d({ filters: 256, kernelSize: 5, padding: "same", activation: "relu" }),
+      L.maxPooling2d({ poolSize: 3, strides: 2 }),
+      L.conv2d({ filters: 384, kernelSize: 3, padding: "same", activation: "relu" }),
+      L.conv2d({ filters: 384, kernelSize: 3, padding: "same", activation: "relu" }),
+      L.conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu" }),
+      L.maxPooling2d({ poolSize: 3, strides: 2 }),
+      L.flatten(),
+      L.dense({ units: 4096, activation: "relu" }),
+      L.dropout({ rate: 0.5 }),
+      L.dense({ units: 4096, activation: "relu" }),
+      L.dropout({ rate: 0.5 }),
+      L.dense({ units: 10 }),
+    ],
+  });
+}

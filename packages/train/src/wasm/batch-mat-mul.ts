@@ -7,10 +7,15 @@ import {
 } from "@tensorflow/tfjs";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 
+const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+
 /**
- * BatchMatMul for wasm that transposes explicitly: with a transpose flag the stock
- * kernel leaves XNNPACK for a slow loop (~10x on the dense layers' weight gradients),
- * while a Transpose plus a plain product stays fast.
+ * BatchMatMul for wasm. The stock kernel reaches XNNPACK only without transpose flags
+ * (with one it runs a scalar loop, ~1.3 GMAC/s), and XNNPACK repacks its right-hand
+ * operand on every call (fresh weights after each update, so no cache helps). So we
+ * materialize transposes ourselves and, when the right-hand operand is a big
+ * transposed weight matrix (a dense layer's input gradient dy·Wᵀ), compute
+ * Cᵀ = W·dyᵀ instead: W is read as it lies and only the small dyᵀ gets packed.
  */
 function batchMatMul(args: {
   inputs: { a: TensorInfo; b: TensorInfo };
@@ -19,6 +24,7 @@ function batchMatMul(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { transposeA, transposeB } = attrs;
+  const { a, b } = inputs;
   if (!transposeA && !transposeB) return call(BatchMatMul, backend, inputs, attrs as never);
   const temps: TensorInfo[] = [];
   const swapLast = (t: TensorInfo): TensorInfo => {
@@ -29,9 +35,22 @@ function batchMatMul(args: {
     temps.push(out);
     return out;
   };
-  const a = transposeA ? swapLast(inputs.a) : inputs.a;
-  const b = transposeB ? swapLast(inputs.b) : inputs.b;
-  const out = call(BatchMatMul, backend, { a, b }, { transposeA: false, transposeB: false });
+  const plain = { transposeA: false, transposeB: false };
+  const rows = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+  const cols = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  let out: TensorInfo;
+  if (transposeB && size(b) > size(a) + rows * cols) {
+    // Cᵀ = op(b)ᵀ · op(a)ᵀ = b · op(a)ᵀ, then one small transpose back.
+    const aT = transposeA ? a : swapLast(a);
+    const cT = call(BatchMatMul, backend, { a: b, b: aT }, plain);
+    temps.push(cT);
+    out = swapLast(cT);
+    temps.pop();
+  } else {
+    const a2 = transposeA ? swapLast(a) : a;
+    const b2 = transposeB ? swapLast(b) : b;
+    out = call(BatchMatMul, backend, { a: a2, b: b2 }, plain);
+  }
   free(backend, ...temps);
   return out;
 }

@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { trainingKernelConfigs } from "./kernels";
+import { fasterKernelConfigs, trainingKernelConfigs } from "./kernels";
 import { captureStock, isOurs } from "./stock";
 
 /**
@@ -31,5 +31,19 @@ export function registerWasmTrainingKernels(): void {
       disposeFunc: stock?.disposeFunc,
     };
     registerKernel(replacement);
+  }
+}
+
+/**
+ * Puts the stock wasm kernels back in place of our faster replacements (the missing
+ * kernels stay): the baseline a benchmark compares against. Undo with
+ * {@link registerWasmTrainingKernels}. Internal: not part of the public API.
+ */
+export function restoreStockKernels(): void {
+  for (const config of fasterKernelConfigs()) {
+    const stock = captureStock(config.kernelName);
+    if (stock == null || !isOurs(getKernel(config.kernelName, "wasm"))) continue;
+    unregisterKernel(config.kernelName, "wasm");
+    registerKernel(stock);
   }
 }

@@ -1,0 +1,128 @@
+// LeNet training throughput on wasm: the stock path (only the missing kernels added)
+// against ours, alternating in one process; then AlexNet seconds per step.
+// Usage: node --import tsx bench-kernels/bench.ts [--rounds 5] [--steps 20] [--data real|random]
+//        [--alexnet 16,128] [--alexnet-steps 2]
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import * as tf from "@tensorflow/tfjs";
+import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
+import { restoreStockKernels } from "../src/wasm/register";
+import { alexnet } from "./models";
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const rounds = Number(arg("rounds", "5"));
+const steps = Number(arg("steps", "20"));
+const data = arg("data", "real");
+const alexBatches = arg("alexnet", "16,128").split(",").filter(Boolean).map(Number);
+const alexSteps = Number(arg("alexnet-steps", "2"));
+const batch = 256;
+
+await initWasmBackend();
+
+/** The seed's LeNet: Reshape, Conv 6@5x5 same, sigmoid, avgpool 2, Conv 16@5x5, sigmoid,
+ * avgpool 2, flatten, dense 120, sigmoid, dense 84, sigmoid, dense 10 (Glorot, zero bias). */
+function lenet(): tf.Sequential {
+  const L = tf.layers;
+  return tf.sequential({
+    layers: [
+      L.reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
+      L.conv2d({ filters: 6, kernelSize: 5, padding: "same" }),
+      L.activation({ activation: "sigmoid" }),
+      L.averagePooling2d({ poolSize: 2, strides: 2 }),
+      L.conv2d({ filters: 16, kernelSize: 5 }),
+      L.activation({ activation: "sigmoid" }),
+      L.averagePooling2d({ poolSize: 2, strides: 2 }),
+      L.flatten(),
+      L.dense({ units: 120, activation: "sigmoid" }),
+      L.dense({ units: 84, activation: "sigmoid" }),
+      L.dense({ units: 10 }),
+    ],
+  });
+}
+
+function loadBatches(count: number): { x: tf.Tensor; y: tf.Tensor }[] {
+  const n = count * batch;
+  let images: Float32Array;
+  let labels: Int32Array;
+  if (data === "real") {
+    const dir = "/usr/share/datasets/fashion-mnist";
+    const img = gunzipSync(readFileSync(`${dir}/train-images-idx3-ubyte.gz`)).subarray(16, 16 + n * 784);
+    const lab = gunzipSync(readFileSync(`${dir}/train-labels-idx1-ubyte.gz`)).subarray(8, 8 + n);
+    images = Float32Array.from(img, (v) => v / 255);
+    labels = Int32Array.from(lab);
+  } else {
+    images = Float32Array.from({ length: n * 784 }, () => Math.random());
+    labels = Int32Array.from({ length: n }, () => Math.floor(Math.random() * 10));
+  }
+  return Array.from({ length: count }, (_, i) => ({
+    x: tf.tensor2d(images.subarray(i * batch * 784, (i + 1) * batch * 784), [batch, 784]),
+    y: tf.tensor1d(labels.subarray(i * batch, (i + 1) * batch), "int32"),
+  }));
+}
+
+function step(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): void {
+  tf.tidy(() => {
+    const loss = opt.minimize(() => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, 10), logits) as tf.Scalar;
+    }, true);
+    loss?.dataSync(); // the loop reads the loss every step, so the timing includes it
+  });
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const modes = { stock: restoreStockKernels, ours: registerWasmTrainingKernels } as const;
+
+const batches = loadBatches(Math.min(steps, 20));
+const rates: Record<string, number[]> = { stock: [], ours: [] };
+const model = lenet();
+const opt = tf.train.sgd(0.9);
+for (const mode of ["stock", "ours"] as const) {
+  modes[mode]();
+  step(model, opt, batches[0].x, batches[0].y); // warm-up: XNNPACK operators, first allocations
+}
+for (let r = 0; r < rounds; r++) {
+  for (const mode of ["stock", "ours"] as const) {
+    modes[mode]();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const b = batches[i % batches.length];
+      step(model, opt, b.x, b.y);
+    }
+    rates[mode].push((steps * batch) / ((performance.now() - t0) / 1000));
+  }
+}
+const fmt = (v: number[]) => v.map((x) => x.toFixed(0)).join(" ");
+console.log(
+  `LeNet, batch ${batch}, SGD lr 0.9, ${data} data, wasm 1 thread, ${rounds} rounds x ${steps} steps`,
+);
+console.log(
+  `  stock wasm (+Conv2DBackpropFilter): median ${median(rates.stock).toFixed(0)} ex/s  [${fmt(rates.stock)}]`,
+);
+console.log(
+  `  @ln/train kernels:                  median ${median(rates.ours).toFixed(0)} ex/s  [${fmt(rates.ours)}]`,
+);
+console.log(`  ratio ${(median(rates.ours) / median(rates.stock)).toFixed(2)}x`);
+model.dispose();
+for (const b of batches) tf.dispose([b.x, b.y]);
+
+for (const ab of alexBatches) {
+  const net = alexnet();
+  const aopt = tf.train.sgd(0.01);
+  const x = tf.randomUniform([ab, 224, 224, 1]);
+  const y = tf.randomUniform([ab], 0, 10, "int32");
+  const line: string[] = [];
+  for (const mode of ["stock", "ours"] as const) {
+    modes[mode]();
+    step(net, aopt, x, y); // warm-up
+    const t0 = performance.now();
+    for (let i = 0; i < alexSteps; i++) step(net, aopt, x, y);
+    line.push(`${mode} ${((performance.now() - t0) / 1000 / alexSteps).toFixed(2)} s/step`);
+  }
+  console.log(`AlexNet 1x224x224, batch ${ab}, ${alexSteps} steps after a warm-up: ${line.join(", ")}`);
+  tf.dispose([x, y]);
+  net.dispose();
+}
