@@ -281,6 +281,14 @@ describe("ln train and ln eval on fixture data", () => {
     expect(evaluated.stdout).toContain(`test acc ${closing![3]} (200 examples)`);
     expect(evaluated.stdout).toContain(table);
 
+    // A run that cannot start leaves no folder behind.
+    const noDevice = await ln(["train", "lenet", "--device", "webgl", "--out", join(work, "runs", "webgl")]);
+    expect(noDevice.code).toBe(1);
+    expect(errorLines(noDevice.stderr)[0]).toBe(
+      'ln: Error: useDevice("webgl"): the backend could not be started:',
+    );
+    expect(existsSync(join(work, "runs", "webgl"))).toBe(false);
+
     // A second run into the same folder is refused rather than overwriting it.
     const again = await ln(args);
     expect(again.code).toBe(1);

@@ -107,7 +107,28 @@ export class RunFolder {
   }
 
   /** Creates a new run folder; refuses one that already holds files, so no earlier run is overwritten. */
-  static async create(dir: string, config: TrainConfig): Promise<RunFolder> {
+  static async create(dir: string, config: TrainConfig, data?: RunInfo["data"]): Promise<RunFolder> {
+    const abs = await RunFolder.ensureFree(dir);
+    await mkdir(abs, { recursive: true });
+    const now = new Date().toISOString();
+    const info: RunInfo = {
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      config,
+      state: { epochsDone: 0, batchesDone: 0, finished: false },
+      ...(data ? { data } : {}),
+    };
+    const folder = new RunFolder(abs, info, []);
+    await folder.saveInfo();
+    return folder;
+  }
+
+  /**
+   * Throws unless `dir` is missing or empty; returns it absolute. Checked before the slow start (device,
+   * data) so a taken --out fails at once, and the folder itself is only made once training can begin.
+   */
+  static async ensureFree(dir: string): Promise<string> {
     const abs = resolve(dir);
     const existing = await readdir(abs).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return [] as string[];
@@ -118,18 +139,7 @@ export class RunFolder {
         `${abs} already exists and is not empty; pass another --out, or --resume ${dir} to carry on that run`,
       );
     }
-    await mkdir(abs, { recursive: true });
-    const now = new Date().toISOString();
-    const info: RunInfo = {
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      config,
-      state: { epochsDone: 0, batchesDone: 0, finished: false },
-    };
-    const folder = new RunFolder(abs, info, []);
-    await folder.saveInfo();
-    return folder;
+    return abs;
   }
 
   /** Opens an existing run folder (for --resume and `ln eval`). */

@@ -7,14 +7,13 @@ import { loadSplits } from "./dataset";
 import { describeDevice, startDevice } from "./device";
 import { findModel } from "./models";
 import { ProgressBar } from "./progress-bar";
-import type { RunFolder, TrainConfig } from "./run-folder";
+import { RunFolder, type TrainConfig } from "./run-folder";
 
 export interface TrainRequest {
   config: TrainConfig;
-  folder: RunFolder;
+  /** A new run into the folder `out` (made once the data is loaded), or carrying on `folder` from its newest checkpoint. */
+  run: { out: string } | { folder: RunFolder };
   dataDir?: string;
-  /** Carry on from the newest checkpoint in the folder. */
-  resume: boolean;
 }
 
 /** Exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
@@ -25,7 +24,9 @@ const INTERRUPTED = 130;
  * writes the model, the curves and the confusion table and prints d2l's closing lines. Returns the exit code.
  */
 export async function train(request: TrainRequest): Promise<number> {
-  const { config, folder } = request;
+  const { config } = request;
+  const resume = "folder" in request.run;
+  const existing = "folder" in request.run ? request.run.folder : undefined;
   const entry = findModel(config.model);
   if (entry === undefined)
     throw new Error(`run.json names the model '${config.model}', which this ln does not have`);
@@ -35,21 +36,22 @@ export async function train(request: TrainRequest): Promise<number> {
   out.write(`training on ${describeDevice(device)}\n`);
 
   // A resumed run reads the folder it started from unless told otherwise, and must find the same counts.
-  const recorded = folder.info.data;
-  const dataDir = request.dataDir ?? (request.resume ? recorded?.dir : undefined);
+  const recorded = existing?.info.data;
+  const dataDir = request.dataDir ?? recorded?.dir;
   const { train: trainSplit, test: testSplit, source } = await loadSplits({ dataDir, limit: config.limit });
-  if (
-    request.resume &&
-    recorded &&
-    (recorded.train !== trainSplit.count || recorded.test !== testSplit.count)
-  ) {
+  if (existing && recorded && (recorded.train !== trainSplit.count || recorded.test !== testSplit.count)) {
     throw new Error(
-      `${folder.path("info")}: the run trained on ${recorded.train} + ${recorded.test} examples from ${recorded.dir}, ` +
+      `${existing.path("info")}: the run trained on ${recorded.train} + ${recorded.test} examples from ${recorded.dir}, ` +
         `but ${source.dir} gives ${trainSplit.count} + ${testSplit.count}; pass --data-dir with the run's data`,
     );
   }
-  if (!request.resume)
-    await folder.saveInfo({ data: { dir: source.dir, train: trainSplit.count, test: testSplit.count } });
+  const folder =
+    existing ??
+    (await RunFolder.create((request.run as { out: string }).out, config, {
+      dir: source.dir,
+      train: trainSplit.count,
+      test: testSplit.count,
+    }));
   const side = config.resize ?? trainSplit.height;
   out.write(
     `${config.model}: ${trainSplit.count.toLocaleString("en-US")} training and ${testSplit.count.toLocaleString("en-US")} ` +
@@ -76,7 +78,7 @@ export async function train(request: TrainRequest): Promise<number> {
 
   const checkpointDir = folder.path("checkpoints");
   const resumeAt = { epoch: 0, batch: 0 };
-  if (request.resume) {
+  if (resume) {
     const at = await newestCheckpoint(checkpointDir);
     if (at === undefined) throw new Error(`${checkpointDir} holds no checkpoint to resume from`);
     // The shuffle of epoch k is pass k of the batch sequence: skip the passes already trained so the
@@ -138,7 +140,7 @@ export async function train(request: TrainRequest): Promise<number> {
       checkpointDir,
       // Only the newest is needed to resume (each is written whole, then renamed); AlexNet's are 187 MB.
       keepCheckpoints: 1,
-      resume: request.resume,
+      resume: resume,
       batchesPerEpoch: trainData.length,
       callbacks: {
         onBatchEnd: (info) => {

@@ -176,7 +176,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       epochs,
       device: (values.device as string | undefined) ?? config.device,
     };
-    return train({ config: resumed, folder, dataDir, resume: true });
+    return train({ config: resumed, run: { folder }, dataDir });
   }
 
   if (modelName === undefined) {
@@ -210,8 +210,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
     device: (values.device as string | undefined) ?? "auto",
   };
   const out = (values.out as string | undefined) ?? defaultRunDir(modelName);
-  const folder = await RunFolder.create(out, config);
-  return train({ config, folder, dataDir, resume: false });
+  await RunFolder.ensureFree(out);
+  return train({ config, run: { out }, dataDir });
 }
 
 /** runs/lenet-20260101-120000: sortable, and no characters a shell or Windows would trip on. */
