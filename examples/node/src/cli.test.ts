@@ -284,9 +284,7 @@ describe("ln train and ln eval on fixture data", () => {
     // A run that cannot start leaves no folder behind.
     const noDevice = await ln(["train", "lenet", "--device", "webgl", "--out", join(work, "runs", "webgl")]);
     expect(noDevice.code).toBe(1);
-    expect(errorLines(noDevice.stderr)[0]).toBe(
-      'ln: Error: useDevice("webgl"): the backend could not be started:',
-    );
+    expect(errorLines(noDevice.stderr)[0]).toMatch(/^ln: .*webgl/);
     expect(existsSync(join(work, "runs", "webgl"))).toBe(false);
 
     // A second run into the same folder is refused rather than overwriting it.
