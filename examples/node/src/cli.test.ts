@@ -59,7 +59,7 @@ function errorLines(stderr: string): string[] {
 // d2l's two closing lines, last in the output, naming the backend that `training on <backend>` named
 // first (wasm on a machine without a GPU, as here and in CI).
 const CLOSING =
-  /^training on (\w+)[^]*loss (\d\.\d{3}), train acc (\d\.\d{3}), test acc (\d\.\d{3})\n(\d+\.\d) examples\/sec on \1\n$/;
+  /^training on (\w+)[\s\S]*loss (\d\.\d{3}), train acc (\d\.\d{3}), test acc (\d\.\d{3})\n(\d+\.\d) examples\/sec on \1\n$/;
 
 beforeAll(() => {
   if (!existsSync(CLI))
