@@ -350,6 +350,48 @@ describe("ln train and ln eval on fixture data", () => {
   });
 });
 
+// util-linux's `script` runs the CLI on a pseudo-terminal, where stdout.isTTY is true.
+const hasScript = existsSync("/usr/bin/script");
+
+describe.skipIf(!hasScript)("ln train on a terminal", () => {
+  it("redraws the progress bar in place and ends each epoch with its line", async () => {
+    const out = join(work, "runs", "tty");
+    const command = [
+      process.execPath,
+      CLI,
+      "train",
+      "lenet",
+      "--data-dir",
+      fixture,
+      "--epochs",
+      "2",
+      "--batch-size",
+      "8",
+      "--out",
+      out,
+    ]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const child = spawn("/usr/bin/script", ["-qec", command, "/dev/null"], {
+      cwd: work,
+      env: env({ COLUMNS: "120" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const result = await collect(child);
+    expect(result.code, result.stderr).toBe(0);
+    const text = result.stdout.replace(/\r\n/g, "\n");
+    // Redraws: carriage return + erase line, a bar, and the batch count going up.
+    const frames = text.split("\r\x1b[2K").slice(1);
+    expect(frames.length).toBeGreaterThan(4);
+    expect(frames[0]).toMatch(
+      /^epoch 1\/2 {2}\[[=> ]+\]\s+\d+\/75 {2}loss \d\.\d{3} {2}acc \d\.\d{3} {2}[\d,.]+ ex\/s {2}ETA /,
+    );
+    // No plain fifth-of-an-epoch lines on a terminal; the epoch lines end the bars.
+    expect(text).not.toMatch(/^epoch 1\/2 +15\/75/m);
+    expect(text.match(/epoch \d\/2 {2}75\/75 {2}loss .* train acc .* test acc .*\n/g)).toHaveLength(2);
+  });
+});
+
 describe("ln train with another model", () => {
   it("trains AlexNet (dropout, resized input) through the same loop and run folder", async () => {
     // AlexNet at 224 costs about a second per example on wasm here; at 96x96 (its last pooling still
