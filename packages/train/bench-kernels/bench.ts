@@ -1,7 +1,7 @@
 // LeNet training throughput on wasm: the stock path (only the missing kernels added)
 // against ours, alternating in one process; then AlexNet seconds per step.
 // Usage: node --import tsx bench-kernels/bench.ts [--rounds 5] [--steps 20] [--data real|random]
-//        [--alexnet 16,128] [--alexnet-steps 2]
+//        [--alexnet 16,128] [--alexnet-steps 2] [--threads 1]
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
@@ -19,8 +19,9 @@ const data = arg("data", "real");
 const alexBatches = arg("alexnet", "16,128").split(",").filter(Boolean).map(Number);
 const alexSteps = Number(arg("alexnet-steps", "2"));
 const batch = 256;
+const threads = Number(arg("threads", "1"));
 
-await initWasmBackend();
+await initWasmBackend({ threads });
 
 /** The seed's LeNet: Reshape, Conv 6@5x5 same, sigmoid, avgpool 2, Conv 16@5x5, sigmoid,
  * avgpool 2, flatten, dense 120, sigmoid, dense 84, sigmoid, dense 10 (Glorot, zero bias). */
@@ -97,7 +98,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const fmt = (v: number[]) => v.map((x) => x.toFixed(0)).join(" ");
 console.log(
-  `LeNet, batch ${batch}, SGD lr 0.9, ${data} data, wasm 1 thread, ${rounds} rounds x ${steps} steps`,
+  `LeNet, batch ${batch}, SGD lr 0.9, ${data} data, wasm ${threads} thread(s), ${rounds} rounds x ${steps} steps`,
 );
 console.log(
   `  stock wasm (+Conv2DBackpropFilter): median ${median(rates.stock).toFixed(0)} ex/s  [${fmt(rates.stock)}]`,

@@ -1,2 +1,2 @@
-export { initWasmBackend, type WasmInitOptions } from "./init";
+export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
 export { registerWasmTrainingKernels } from "./register";

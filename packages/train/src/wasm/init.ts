@@ -1,6 +1,7 @@
-import { getBackend, setBackend } from "@tensorflow/tfjs";
-import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { engine, getBackend, setBackend } from "@tensorflow/tfjs";
+import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmTrainingKernels } from "./register";
+import { enableNodeThreads, threadsUnavailableReason, unrefWorkers, withThreadCap } from "./threads";
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions {
@@ -10,13 +11,33 @@ export interface WasmInitOptions {
    * wherever the backend looks by itself (next to the bundled script).
    */
   wasmDir?: string;
+  /**
+   * Threads for XNNPACK (default 1). Above 1, Node gets wasm threads through a worker
+   * script written to the OS temp folder; the workers never keep the process alive.
+   * Where threads are unavailable (no SharedArrayBuffer, or a browser page that is
+   * not cross-origin isolated) it warns and runs on one thread.
+   */
+  threads?: number;
+}
+
+/** The thread count the wasm backend runs with, once initialized; else null. */
+export function wasmThreads(): number | null {
+  try {
+    return getThreadsCount();
+  } catch {
+    return null;
+  }
 }
 
 let pathsSet = false;
 
+function isNode(): boolean {
+  return typeof process !== "undefined" && process.versions?.node != null;
+}
+
 /** Where Node finds the installed backend's `.wasm` files; null outside Node. */
 async function nodeWasmDir(): Promise<string | null> {
-  if (typeof process === "undefined" || process.versions?.node == null) return null;
+  if (!isNode()) return null;
   const { createRequire } = await import("node:module");
   const { dirname, sep } = await import("node:path");
   // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
@@ -39,18 +60,44 @@ async function nodeWasmDir(): Promise<string | null> {
  * ```
  */
 export async function initWasmBackend(options: WasmInitOptions = {}): Promise<string> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`@ln/train: threads must be a whole number >= 1, got ${threads}`);
+  }
   registerWasmTrainingKernels();
-  if (getBackend() === "wasm") return "wasm";
+  const running = wasmThreads();
+  if (running != null) {
+    if (options.threads != null && running !== threads) {
+      throw new Error(
+        `@ln/train: the wasm backend already runs with ${running} thread(s); threads: ${threads} must be chosen before it first initializes`,
+      );
+    }
+    if (getBackend() !== "wasm") await setBackend("wasm");
+    return "wasm";
+  }
+  let count = threads;
   if (!pathsSet) {
     const dir = options.wasmDir ?? (await nodeWasmDir());
     if (dir != null) setWasmPaths(dir);
-    // One thread: the stock backend cannot start workers in Node.
-    setThreadsCount(1);
+    const why = threads > 1 ? threadsUnavailableReason() : null;
+    if (why != null) {
+      console.warn(`@ln/train: running wasm on 1 thread instead of ${threads}: ${why}`);
+      count = 1;
+    } else if (count > 1 && isNode()) {
+      await enableNodeThreads();
+    }
+    setThreadsCount(count);
     pathsSet = true;
   }
-  const ok = await setBackend("wasm");
+  const start = () => setBackend("wasm");
+  const ok = count > 1 && isNode() ? await withThreadCap(count, start) : await start();
   if (!ok) {
     throw new Error("@ln/train: the wasm backend failed to initialize (see the warning tfjs printed above)");
+  }
+  if (isNode()) unrefWorkers(engine().findBackend("wasm"));
+  const actual = wasmThreads();
+  if (actual != null && actual !== count) {
+    console.warn(`@ln/train: asked for ${threads} wasm threads, the backend runs ${actual}`);
   }
   return "wasm";
 }

@@ -35,4 +35,10 @@ describe("registerWasmTrainingKernels", () => {
     expect(await initWasmBackend()).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
   });
+
+  it("refuses a bad thread count, and a thread count once wasm runs with another", async () => {
+    await expect(initWasmBackend({ threads: 0 })).rejects.toThrow(RangeError);
+    await expect(initWasmBackend({ threads: 1.5 })).rejects.toThrow(/whole number/);
+    await expect(initWasmBackend({ threads: 2 })).rejects.toThrow(/already runs with 1 thread/);
+  });
 });
