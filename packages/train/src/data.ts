@@ -24,6 +24,12 @@ export type Batch = ArrayBatch | TensorBatch;
  * iterates it once per epoch, so it must start over each time (an array, or an object whose
  * `[Symbol.iterator]()` returns a fresh iterator, like `@ln/data`'s `loadDataFashionMnist`).
  * A `length` or `numBatches` property, when present, gives the batches per epoch up front.
+ *
+ * @example
+ * ```ts
+ * const x = new Float32Array(2 * 28 * 28);
+ * const source: BatchSource = [{ x, y: new Int32Array([3, 7]), size: 2, shape: [2, 28, 28, 1] }];
+ * ```
  */
 export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
 

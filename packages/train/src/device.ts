@@ -17,7 +17,15 @@ export type DeviceRequest =
   | "js"
   | (string & {});
 
-/** The backend `useDevice` chose. */
+/**
+ * The backend `useDevice` chose.
+ *
+ * @example
+ * ```ts
+ * const device: Device = await useDevice();
+ * console.log(`${device.backend} (${device.kind}): ${device.name}`);
+ * ```
+ */
 export interface Device {
   /** The tfjs backend name, as `tf.getBackend()` reports it: `tensorflow`, `webgpu`, `webgl`, `wasm`, `cpu`. */
   readonly backend: string;

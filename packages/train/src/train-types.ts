@@ -39,7 +39,22 @@ export interface ProgressInfo {
   trainAcc: number;
 }
 
-/** Callbacks; each may return a promise, which the loop awaits (outside the training timer). Return values are ignored. */
+/**
+ * Callbacks; each may return a promise, which the loop awaits (outside the training timer).
+ * Return values are ignored.
+ *
+ * @example
+ * ```ts
+ * import { Animator } from "@ln/plot";
+ * const animator = new Animator({ xlabel: "epoch", xlim: [1, 10], legend: ["train loss", "train acc", "test acc"] });
+ * await trainCh6(model, train, test, {
+ *   callbacks: {
+ *     onProgress: ({ epoch, loss, trainAcc }) => animator.add(epoch, [loss, trainAcc, null]),
+ *     onEpochEnd: ({ epoch, testAcc }) => animator.add(epoch, [null, null, testAcc]),
+ *   },
+ * });
+ * ```
+ */
 export interface TrainCallbacks {
   /** After every training step. */
   onBatchEnd?(info: BatchInfo): unknown;
@@ -56,7 +71,15 @@ export interface TrainCallbacks {
   onCheckpoint?(path: string): unknown;
 }
 
-/** Options of `trainCh6`. */
+/**
+ * Options of `trainCh6`.
+ *
+ * @example
+ * ```ts
+ * import type { TrainOptions } from "@ln/train";
+ * const options: TrainOptions = { epochs: 10, lr: 0.9, device: "auto", checkpointDir: "runs/lenet", resume: true };
+ * ```
+ */
 export interface TrainOptions {
   /** Epochs to train (default 10). With `resume`, the total including those already done. */
   epochs?: number;
@@ -94,11 +117,20 @@ export interface TrainOptions {
   batchesPerEpoch?: number;
 }
 
-/** What `trainCh6` returns. */
+/**
+ * What `trainCh6` returns.
+ *
+ * @example
+ * ```ts
+ * const report = await trainCh6(model, train, test, { epochs: 2 });
+ * const last = report.history.at(-1);
+ * console.log(last?.testAcc, report.examplesPerSec, report.device.backend);
+ * ```
+ */
 export interface TrainReport {
   /** One entry per finished epoch (including those before a resume). */
   history: EpochStats[];
-  /** Training examples per second of training-step time: examples * epochs / seconds, as d2l prints. */
+  /** Training examples per second of training-step time (d2l's `n * epochs / timer.sum()`). */
   examplesPerSec: number;
   /** The backend the run trained on. */
   device: Device;
