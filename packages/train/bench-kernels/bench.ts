@@ -4,6 +4,7 @@
 //        [--alexnet 16,128] [--alexnet-steps 2] [--threads 1]
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
 import { restoreStockKernels } from "../src/wasm/register";

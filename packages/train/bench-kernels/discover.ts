@@ -1,4 +1,5 @@
 // Runs one SGD and one Adam step of each model on wasm and reports kernels that fail.
+import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
 import { buildModel, MODEL_NAMES, trainStep } from "./models";

@@ -1,5 +1,6 @@
 // Dense-layer products at AlexNet's shapes, stock vs ours, with a fresh weight tensor
 // each call (as after every SGD update, so no cached XNNPACK operator helps).
+import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
 import { restoreStockKernels } from "../src/wasm/register";

@@ -1,4 +1,5 @@
 // Times single kernels on LeNet's shapes (batch 256), to decide between formulations.
+import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
 

@@ -1,4 +1,5 @@
 // Per-kernel time of one LeNet training step (batch 256) on wasm: where the time goes.
+import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
 import { alexnet, buildModel, trainStep } from "./models";

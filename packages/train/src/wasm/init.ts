@@ -1,7 +1,7 @@
 import { engine, getBackend, setBackend } from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { isNode, threadsUnavailableReason, wasmNodeSupport } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
-import { enableNodeThreads, threadsUnavailableReason, unrefWorkers, withThreadCap } from "./threads";
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions {
@@ -30,21 +30,6 @@ export function wasmThreads(): number | null {
 }
 
 let pathsSet = false;
-
-function isNode(): boolean {
-  return typeof process !== "undefined" && process.versions?.node != null;
-}
-
-/** Where Node finds the installed backend's `.wasm` files; null outside Node. */
-async function nodeWasmDir(): Promise<string | null> {
-  if (!isNode()) return null;
-  const { createRequire } = await import("node:module");
-  const { dirname, sep } = await import("node:path");
-  // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
-  const base = typeof __filename === "string" ? __filename : import.meta.url;
-  const main = createRequire(base).resolve("@tensorflow/tfjs-backend-wasm");
-  return dirname(main) + sep;
-}
 
 /**
  * Makes `wasm` the active tfjs backend, able to train: points it at its `.wasm`
@@ -77,24 +62,29 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
   }
   let count = threads;
   if (!pathsSet) {
-    const dir = options.wasmDir ?? (await nodeWasmDir());
+    const node = wasmNodeSupport();
+    const dir = options.wasmDir ?? node?.wasmDir();
     if (dir != null) setWasmPaths(dir);
-    const why = threads > 1 ? threadsUnavailableReason() : null;
+    let why = threads > 1 ? threadsUnavailableReason() : null;
+    if (why == null && threads > 1 && isNode() && node == null) {
+      why = "the Node half of the wasm setup is not loaded (import @ln/train's Node entry)";
+    }
     if (why != null) {
       console.warn(`@ln/train: running wasm on 1 thread instead of ${threads}: ${why}`);
       count = 1;
-    } else if (count > 1 && isNode()) {
-      await enableNodeThreads();
+    } else if (count > 1 && node != null) {
+      await node.enableThreads();
     }
     setThreadsCount(count);
     pathsSet = true;
   }
+  const node = wasmNodeSupport();
   const start = () => setBackend("wasm");
-  const ok = count > 1 && isNode() ? await withThreadCap(count, start) : await start();
+  const ok = count > 1 && node != null ? await node.withThreadCap(count, start) : await start();
   if (!ok) {
     throw new Error("@ln/train: the wasm backend failed to initialize (see the warning tfjs printed above)");
   }
-  if (isNode()) unrefWorkers(engine().findBackend("wasm"));
+  node?.unrefWorkers(engine().findBackend("wasm"));
   const actual = wasmThreads();
   if (actual != null && actual !== count) {
     console.warn(`@ln/train: asked for ${threads} wasm threads, the backend runs ${actual}`);

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import "./node";
 import { initWasmBackend, registerWasmTrainingKernels } from "./index";
 import { trainingKernelConfigs } from "./kernels";
 import { isOurs, stockKernel } from "./stock";

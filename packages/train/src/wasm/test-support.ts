@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import "./node";
 import { initWasmBackend } from "./init";
 
 /** A small seeded generator so failures reproduce. */

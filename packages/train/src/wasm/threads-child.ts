@@ -2,6 +2,7 @@
 // thread count given as argv[2], prints the result as JSON, and then simply ends; the
 // test checks that the process exits by itself (no worker keeps it alive).
 import * as tf from "@tensorflow/tfjs";
+import "./node";
 import { initWasmBackend, wasmThreads } from "./index";
 import { rng, values } from "./test-support";
 
