@@ -1,0 +1,161 @@
+import { type Batch, batches, type ImageDataset } from "@ln/data";
+import { Accumulator, ConfusionMatrix } from "@ln/metrics";
+import type { Animator } from "@ln/plot";
+import { type BatchInfo, type EpochStats, type TrainReport, trainCh6 } from "@ln/train";
+import * as tf from "@tensorflow/tfjs";
+import { nextTask } from "./dom";
+
+/** Chart points per epoch: enough for a smooth live curve, few enough that redrawing stays cheap. */
+const POINTS_PER_EPOCH = 20;
+/**
+ * The chart's train curves average the last fifth of an epoch (d2l's plotting interval) rather than
+ * d2l's running epoch mean, whose reset at each epoch draws a cliff that is not learning.
+ */
+const WINDOW_FRACTION = 0.2;
+/** Hand the main thread back to the browser at least this often (ms), so the page never freezes. */
+const YIELD_EVERY_MS = 30;
+
+export interface TrainSettings {
+  model: tf.LayersModel;
+  train: ImageDataset;
+  test: ImageDataset;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  signal: AbortSignal;
+  chart: Animator;
+  /** Called after every batch with d2l's running means for the epoch so far. */
+  onBatch(progress: {
+    epoch: number;
+    batch: number;
+    batches: number;
+    loss: number;
+    trainAcc: number;
+    examplesPerSec: number;
+  }): void;
+  onEpoch(stats: EpochStats): void;
+  /** Called when an epoch's training batches are done and its test pass begins. */
+  onTesting(epoch: number): void;
+}
+
+/**
+ * Re-iterable async batches that give the browser a turn between batches (used for the test pass,
+ * which trainCh6 runs without callbacks).
+ */
+function yielding(source: Iterable<Batch>): AsyncIterable<Batch> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let last = performance.now();
+      for (const batch of source) {
+        if (performance.now() - last > YIELD_EVERY_MS) {
+          await nextTask();
+          last = performance.now();
+        }
+        yield batch;
+      }
+    },
+  };
+}
+
+/** trainCh6 on the page: live chart points, running stats and examples/s, the page kept responsive. */
+export async function train(settings: TrainSettings): Promise<TrainReport> {
+  const { model, epochs, lr, batchSize, chart } = settings;
+  const trainBatches = batches(settings.train, { batchSize, shuffle: true, seed: 0 });
+  const testBatches = batches(settings.test, { batchSize, shuffle: false });
+  const perEpoch = trainBatches.length;
+  const every = Math.max(1, Math.round(perEpoch / POINTS_PER_EPOCH));
+  const running = new Accumulator(3); // loss * n, correct, n for the current epoch, as d2l's metric
+  const recent = new SlidingSums(Math.max(1, Math.round(perEpoch * WINDOW_FRACTION)));
+  // examples/s over training steps only: the time between batch ends minus the time the page took.
+  let stepExamples = 0;
+  let stepSeconds = 0;
+  let lastEnd = performance.now();
+  let lastYield = performance.now();
+
+  const onBatchEnd = async ({ epoch, batch, size, loss, acc }: BatchInfo) => {
+    const now = performance.now();
+    stepSeconds += (now - lastEnd) / 1000;
+    stepExamples += size;
+    if (batch === 0) running.reset();
+    running.add(loss * size, acc * size, size);
+    recent.add(loss * size, acc * size, size);
+    const meanLoss = running.get(0) / running.get(2);
+    const trainAcc = running.get(1) / running.get(2);
+    const last = batch === perEpoch - 1;
+    if ((batch + 1) % every === 0 || last) {
+      chart.add(epoch - 1 + (batch + 1) / perEpoch, [recent.mean(0), recent.mean(1), null]);
+    }
+    settings.onBatch({
+      epoch,
+      batch: batch + 1,
+      batches: perEpoch,
+      loss: meanLoss,
+      trainAcc,
+      examplesPerSec: stepExamples / stepSeconds,
+    });
+    if (last) settings.onTesting(epoch);
+    if (last || performance.now() - lastYield > YIELD_EVERY_MS) {
+      await nextTask();
+      lastYield = performance.now();
+    }
+    lastEnd = performance.now();
+  };
+
+  return trainCh6(model, trainBatches, yielding(testBatches), {
+    epochs,
+    lr,
+    signal: settings.signal,
+    batchesPerEpoch: perEpoch,
+    callbacks: {
+      onBatchEnd,
+      onEpochEnd: (stats: EpochStats) => {
+        chart.add(stats.epoch, [null, null, stats.testAcc]);
+        settings.onEpoch(stats);
+        lastEnd = performance.now();
+      },
+    },
+  });
+}
+
+/** Sums over the last `capacity` batches: [loss * n, correct, n]. */
+class SlidingSums {
+  readonly #rows: number[][] = [];
+  constructor(readonly capacity: number) {}
+  add(...row: number[]): void {
+    this.#rows.push(row);
+    if (this.#rows.length > this.capacity) this.#rows.shift();
+  }
+  /** Column `i` summed, divided by the example count. */
+  mean(i: number): number {
+    let sum = 0;
+    let n = 0;
+    for (const row of this.#rows) {
+      sum += row[i];
+      n += row[2];
+    }
+    return sum / n;
+  }
+}
+
+/** Predicts every test image in inference mode (dropout off, batch norm on its running statistics). */
+export async function predictAll(
+  model: tf.LayersModel,
+  test: ImageDataset,
+  batchSize = 500,
+): Promise<{ predicted: Int32Array; matrix: ConfusionMatrix }> {
+  const predicted = new Int32Array(test.count);
+  const matrix = new ConfusionMatrix(test.classNames.length);
+  let offset = 0;
+  for (const batch of batches(test, { batchSize, shuffle: false })) {
+    const classes = tf.tidy(() =>
+      tf.argMax(model.predict(tf.tensor4d(batch.x, batch.shape)) as tf.Tensor, 1),
+    );
+    const values = (await classes.data()) as Int32Array;
+    classes.dispose();
+    predicted.set(values, offset);
+    matrix.add(values, batch.y);
+    offset += batch.size;
+    await nextTask();
+  }
+  return { predicted, matrix };
+}
