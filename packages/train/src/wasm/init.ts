@@ -20,7 +20,16 @@ export interface WasmInitOptions {
   threads?: number;
 }
 
-/** The thread count the wasm backend runs with, once initialized; else null. */
+/**
+ * The thread count the wasm backend runs with, once initialized; else null.
+ *
+ * @example
+ * ```ts
+ * import { initWasmBackend, wasmThreads } from "@ln/train";
+ * await initWasmBackend({ threads: 2 });
+ * console.log(wasmThreads()); // 2 where wasm threads work, else 1 (with a warning)
+ * ```
+ */
 export function wasmThreads(): number | null {
   try {
     return getThreadsCount();
@@ -30,6 +39,8 @@ export function wasmThreads(): number | null {
 }
 
 let pathsSet = false;
+/** The count asked for at the first init (what later calls must agree with). */
+let requested: number | null = null;
 
 /**
  * Makes `wasm` the active tfjs backend, able to train: points it at its `.wasm`
@@ -52,7 +63,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
   registerWasmTrainingKernels();
   const running = wasmThreads();
   if (running != null) {
-    if (options.threads != null && running !== threads) {
+    if (options.threads != null && threads !== (requested ?? running)) {
       throw new Error(
         `@ln/train: the wasm backend already runs with ${running} thread(s); threads: ${threads} must be chosen before it first initializes`,
       );
@@ -77,6 +88,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
     }
     setThreadsCount(count);
     pathsSet = true;
+    requested = threads;
   }
   const node = wasmNodeSupport();
   const start = () => setBackend("wasm");
