@@ -4,9 +4,9 @@
 //        [--alexnet 16,128] [--alexnet-steps 2] [--threads 1]
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import "../src/wasm/node";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
+import { installWasmNodeSupport } from "../src/wasm/node";
 import { restoreStockKernels } from "../src/wasm/register";
 import { alexnet } from "./models";
 
@@ -22,6 +22,7 @@ const alexSteps = Number(arg("alexnet-steps", "2"));
 const batch = 256;
 const threads = Number(arg("threads", "1"));
 
+installWasmNodeSupport();
 await initWasmBackend({ threads });
 
 /** The seed's LeNet: Reshape, Conv 6@5x5 same, sigmoid, avgpool 2, Conv 16@5x5, sigmoid,

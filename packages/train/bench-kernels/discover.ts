@@ -1,9 +1,11 @@
 // Runs one SGD and one Adam step of each model on wasm and reports kernels that fail.
-import "../src/wasm/node";
+
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
+import { installWasmNodeSupport } from "../src/wasm/node";
 import { buildModel, MODEL_NAMES, trainStep } from "./models";
 
+installWasmNodeSupport();
 await initWasmBackend();
 for (const name of MODEL_NAMES) {
   const shape: [number, number, number] =

@@ -1,10 +1,12 @@
 // Dense-layer products at AlexNet's shapes, stock vs ours, with a fresh weight tensor
 // each call (as after every SGD update, so no cached XNNPACK operator helps).
-import "../src/wasm/node";
+
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
+import { installWasmNodeSupport } from "../src/wasm/node";
 import { restoreStockKernels } from "../src/wasm/register";
 
+installWasmNodeSupport();
 await initWasmBackend();
 const [M, K, N] = (process.env.MKN ?? "16,6400,4096").split(",").map(Number);
 const a = tf.randomNormal([M, K]);

@@ -1,8 +1,10 @@
 // Times single kernels on LeNet's shapes (batch 256), to decide between formulations.
-import "../src/wasm/node";
+
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
+import { installWasmNodeSupport } from "../src/wasm/node";
 
+installWasmNodeSupport();
 await initWasmBackend();
 function time(label: string, f: () => tf.Tensor, reps = 20) {
   for (let i = 0; i < 3; i++) f().dispose();

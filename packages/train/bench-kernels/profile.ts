@@ -1,9 +1,11 @@
 // Per-kernel time of one LeNet training step (batch 256) on wasm: where the time goes.
-import "../src/wasm/node";
+
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/wasm/index";
+import { installWasmNodeSupport } from "../src/wasm/node";
 import { alexnet, buildModel, trainStep } from "./models";
 
+installWasmNodeSupport();
 await initWasmBackend();
 const batch = Number(process.env.BATCH ?? 256);
 const name = (process.env.MODEL ?? "lenet") as "lenet";

@@ -1,5 +1,5 @@
-// Node-only half of the wasm setup: installs it for init.ts. The Node entry of
-// @ln/train imports this file; the browser entry never does.
+// Node-only half of the wasm setup (the .wasm folder, threads). The Node entry of
+// @ln/train calls installWasmNodeSupport(); the browser entry never imports this file.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -102,4 +102,19 @@ const nodeSupport: WasmNodeSupport = {
   },
 };
 
-setWasmNodeSupport(nodeSupport);
+/**
+ * Gives {@link initWasmBackend} what it needs from Node: the installed backend's
+ * `.wasm` folder (robust to ESM/CJS and bundling of @ln/train) and wasm threads.
+ * Idempotent. The Node entry of @ln/train calls it on import; call it yourself only
+ * when you import from a deeper path.
+ *
+ * @example
+ * ```ts
+ * import { initWasmBackend, installWasmNodeSupport } from "@ln/train";
+ * installWasmNodeSupport();
+ * await initWasmBackend({ threads: 2 });
+ * ```
+ */
+export function installWasmNodeSupport(): void {
+  setWasmNodeSupport(nodeSupport);
+}

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import "./node";
 import { initWasmBackend, registerWasmTrainingKernels } from "./index";
 import { trainingKernelConfigs } from "./kernels";
+import { installWasmNodeSupport } from "./node";
 import { isOurs, stockKernel } from "./stock";
 import { relativeError, rng, values } from "./test-support";
 
@@ -32,6 +32,7 @@ describe("registerWasmTrainingKernels", () => {
   });
 
   it("initWasmBackend makes wasm the backend, once or twice", async () => {
+    installWasmNodeSupport();
     expect(await initWasmBackend()).toBe("wasm");
     expect(await initWasmBackend()).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import "./node";
 import { initWasmBackend } from "./init";
+import { installWasmNodeSupport } from "./node";
 
 /** A small seeded generator so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -25,6 +25,7 @@ export function values(r: () => number, shape: number[]): Float32Array {
 
 /** Makes wasm trainable and ready (once per test file). */
 export async function setupBackends(): Promise<void> {
+  installWasmNodeSupport();
   await initWasmBackend();
   await tf.ready();
 }

@@ -2,11 +2,12 @@
 // thread count given as argv[2], prints the result as JSON, and then simply ends; the
 // test checks that the process exits by itself (no worker keeps it alive).
 import * as tf from "@tensorflow/tfjs";
-import "./node";
 import { initWasmBackend, wasmThreads } from "./index";
+import { installWasmNodeSupport } from "./node";
 import { rng, values } from "./test-support";
 
 const threads = Number(process.argv[2] ?? 1);
+installWasmNodeSupport();
 await initWasmBackend({ threads });
 const L = tf.layers;
 const model = tf.sequential({
