@@ -29,6 +29,33 @@ function smallNet(): tf.LayersModel {
   });
 }
 
+/** ResNet's downsampling block (strided 3x3 + strided 1x1 shortcut, batch norm, add)
+ * feeding GoogLeNet-style parallel branches joined by concat, then global pooling. */
+function branchyNet(): tf.LayersModel {
+  const L = tf.layers;
+  const input = tf.input({ shape: [14, 14, 1] });
+  const stem = L.conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu" }).apply(
+    input,
+  ) as tf.SymbolicTensor;
+  let main = L.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: "same", useBias: false }).apply(
+    stem,
+  ) as tf.SymbolicTensor;
+  main = L.batchNormalization({}).apply(main) as tf.SymbolicTensor;
+  const shortcut = L.conv2d({ filters: 6, kernelSize: 1, strides: 2 }).apply(stem) as tf.SymbolicTensor;
+  const sum = L.activation({ activation: "relu" }).apply(
+    L.add().apply([main, shortcut]) as tf.SymbolicTensor,
+  );
+  const b1 = L.conv2d({ filters: 3, kernelSize: 1, activation: "relu" }).apply(sum as tf.SymbolicTensor);
+  const b2 = L.conv2d({ filters: 3, kernelSize: 5, padding: "same", activation: "relu" }).apply(
+    sum as tf.SymbolicTensor,
+  );
+  const b3 = L.maxPooling2d({ poolSize: 3, strides: 1, padding: "same" }).apply(sum as tf.SymbolicTensor);
+  const cat = L.concatenate({ axis: -1 }).apply([b1, b2, b3] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
+  const pooled = L.globalAveragePooling2d({}).apply(cat) as tf.SymbolicTensor;
+  const out = L.dense({ units: 10 }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
 const batch = 4;
 const r = rng(21);
 const xs = values(r, [batch, 14, 14, 1]);
@@ -36,9 +63,9 @@ const labels = [3, 1, 4, 1];
 
 /** Builds the net with fixed weights, takes `steps` steps, returns the weights and
  * the tensor/data-id counts after each step. */
-async function train(backend: string, optimizerName: "sgd" | "adam", steps: number) {
+async function train(backend: string, optimizerName: "sgd" | "adam", steps: number, build = smallNet) {
   await tf.setBackend(backend);
-  const model = smallNet();
+  const model = build();
   const wr = rng(22);
   model.setWeights(model.getWeights().map((w) => tf.tensor(values(wr, w.shape), w.shape)));
   const optimizer = optimizerName === "sgd" ? tf.train.sgd(0.5) : tf.train.adam(0.01);
@@ -80,4 +107,12 @@ describe("a training step on wasm", () => {
       expect(counts[3]).toEqual(counts[1]);
     });
   }
+
+  it("matches cpu on a residual block with a strided shortcut and concatenated branches (SGD)", async () => {
+    const cpu = await train("cpu", "sgd", 2, branchyNet);
+    const wasm = await train("wasm", "sgd", 2, branchyNet);
+    for (let i = 0; i < cpu.weights.length; i++) {
+      expect(relativeError(wasm.weights[i], cpu.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
+    }
+  });
 });
