@@ -55,13 +55,21 @@ describe.each(optimizers)("checkpoint + resume with %s", (_, makeOptimizer) => {
 
     const resumed = smallCnn({ seed: 99 }); // different initial weights: all must come from the checkpoint
     const batches: string[] = [];
+    const begins: Array<{ epoch: number; batch: number }> = [];
     const report = await trainCh6(resumed, train, test, {
       ...base,
       optimizer: makeOptimizer(),
       checkpointDir: dir,
       resume: true,
-      callbacks: { onBatchEnd: (b) => void batches.push(`${b.epoch}.${b.batch}`) },
+      callbacks: {
+        onEpochBegin: (e) => void begins.push(e),
+        onBatchEnd: (b) => void batches.push(`${b.epoch}.${b.batch}`),
+      },
     });
+    expect(begins).toEqual([
+      { epoch: 2, batch: 3 },
+      { epoch: 3, batch: 0 },
+    ]);
     expect(batches[0]).toBe("2.3"); // continues with the 4th batch of epoch 2
     expect(batches).toHaveLength(3 + 6);
     expect(report.history.map((h) => h.epoch)).toEqual([1, 2, 3]);

@@ -112,10 +112,11 @@ describe("trainCh6", () => {
           log.push(`batch ${b.batch}`);
         },
         onProgress: async () => void log.push("progress"),
+        onEpochBegin: async (e) => void log.push(`begin ${e.epoch} at ${e.batch}`),
         onEpochEnd: async (s) => void log.push(`epoch ${s.epoch}`),
       },
     });
-    expect(log).toEqual(["batch 0", "progress", "batch 1", "progress", "epoch 1"]);
+    expect(log).toEqual(["begin 1 at 0", "batch 0", "progress", "batch 1", "progress", "epoch 1"]);
   });
 
   it("re-initialises kernels (Xavier) and zeroes biases by default, and keeps weights with init: false", async () => {

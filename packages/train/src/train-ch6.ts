@@ -112,6 +112,7 @@ export async function trainCh6(
         await save(snapshot(skip));
         return report(true);
       }
+      await callbacks.onEpochBegin?.({ epoch, batch: skip });
 
       for await (const item of iterate(trainData, WHERE)) {
         if (batch < skip) {

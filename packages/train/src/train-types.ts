@@ -56,6 +56,11 @@ export interface ProgressInfo {
  * ```
  */
 export interface TrainCallbacks {
+  /**
+   * Before an epoch's first step: `batch` is the batch it starts at (0, or where a resumed
+   * checkpoint stopped).
+   */
+  onEpochBegin?(info: { epoch: number; batch: number }): unknown;
   /** After every training step. */
   onBatchEnd?(info: BatchInfo): unknown;
   /**
