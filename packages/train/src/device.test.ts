@@ -100,6 +100,15 @@ describe("useDevice", () => {
   });
 });
 
+describe("the Node host", () => {
+  it("finds an installed package's folder (the wasm binaries' home) and nothing for a missing one", async () => {
+    const dir = nodeHostImpl.packageDir("@tensorflow/tfjs-backend-wasm");
+    expect(dir).toMatch(/tfjs-backend-wasm[\\/]dist[\\/]$/);
+    expect(nodeHostImpl.exists(`${dir}tfjs-backend-wasm-simd.wasm`)).toBe(true);
+    expect(nodeHostImpl.packageDir("@ln/no-such-package")).toBeUndefined();
+  });
+});
+
 describe("missingCudaLibraries", () => {
   const linuxHost = (env: Record<string, string>, ldconfig = ""): NodeHost => ({
     ...nodeHostImpl,

@@ -23,6 +23,11 @@ export interface NodeHost {
   ldconfigCache(): string;
   /** Whether `import(name)` would find the package, without loading it. */
   canResolve(name: string): boolean;
+  /**
+   * The folder (ending in the path separator) of package `name`'s resolved main file, e.g. where
+   * `@tensorflow/tfjs-backend-wasm` keeps its `.wasm` binaries; undefined when not installed.
+   */
+  packageDir(name: string): string | undefined;
   /** `import(name)` from this package's location. */
   importModule(name: string): Promise<unknown>;
   /** A short random suffix for temporary names. */

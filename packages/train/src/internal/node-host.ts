@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import type { NodeHost } from "./host";
 
 // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
@@ -40,6 +40,13 @@ export const nodeHostImpl: NodeHost = {
     } catch (error) {
       // Installed, but with an `exports` map that offers no `require` condition.
       return (error as { code?: string }).code === "ERR_PACKAGE_PATH_NOT_EXPORTED";
+    }
+  },
+  packageDir(name) {
+    try {
+      return dirname(require_.resolve(name)) + sep;
+    } catch {
+      return undefined;
     }
   },
   importModule: (name) => import(name),
