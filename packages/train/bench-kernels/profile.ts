@@ -37,6 +37,7 @@ for (const k of prof.kernels.filter((k) =>
     "_FusedMatMul",
     "FusedConv2D",
     "Transpose",
+    ...(process.env.ALSO ?? "").split(","),
   ].includes(k.name),
 ))
   console.log(k.name, JSON.stringify(k.inputShapes), (k.kernelTimeMs as number).toFixed(2));

@@ -88,3 +88,19 @@ describe("UnsortedSegmentSum on wasm", () => {
     ).toThrow(/prefix/);
   });
 });
+
+describe("Identity on wasm", () => {
+  it("shares memory yet behaves as a copy: the clone outlives its source, nothing leaks", async () => {
+    await tf.setBackend("wasm");
+    const before = tf.engine().backend.numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4]);
+    const z = tf.add(y, 1);
+    expect(Array.from(await z.data())).toEqual([2, 3, 4, 5]);
+    y.dispose();
+    z.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+  });
+});

@@ -3,6 +3,7 @@ import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { identityConfig } from "./identity";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
 /** Kernels a training step needs that the wasm backend does not have at all. */
@@ -12,7 +13,7 @@ export function missingKernelConfigs(): KernelConfig[] {
 
 /** Faster replacements for stock wasm kernels that dominate a training step. */
 export function fasterKernelConfigs(): KernelConfig[] {
-  return [conv2dBackpropInputConfig, batchMatMulConfig, avgPoolGradConfig];
+  return [conv2dBackpropInputConfig, batchMatMulConfig, avgPoolGradConfig, identityConfig];
 }
 
 /** Every kernel `registerWasmTrainingKernels` installs for wasm. */
