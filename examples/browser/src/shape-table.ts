@@ -12,7 +12,7 @@ export function showShapes(table: HTMLTableElement, model: tf.LayersModel): void
   const rows = traceShapes(model, [1, 28, 28, 1]);
   const head = h("thead");
   const headRow = h("tr");
-  for (const title of ["layer", "output shape (N, C, H, W)", "parameters"]) {
+  for (const title of ["layer", "output shape (N, C, H, W)", "params"]) {
     headRow.append(h("th", undefined, title));
   }
   head.append(headRow);
@@ -20,7 +20,7 @@ export function showShapes(table: HTMLTableElement, model: tf.LayersModel): void
   for (const row of rows) {
     const tr = h("tr");
     const layer = h("td", "type", row.type);
-    layer.append(" ", h("span", "name", row.name));
+    layer.append(h("span", "name", row.name));
     tr.append(
       layer,
       h("td", "shape", `[${toLayout(row.outputShape, "NCHW").join(", ")}]`),

@@ -31,7 +31,9 @@ describe.skipIf(!real.found)("with Fashion-MNIST on this machine", () => {
       const response = await fetch(`${base}/deep/sub/path/data/fashion-mnist/${name}`);
       expect(response.status).toBe(200);
       expect(response.headers.get("content-encoding")).toBeNull(); // the page gunzips, not the browser
-      expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array(readFileSync(join(real.dir, name))));
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(
+        new Uint8Array(readFileSync(join(real.dir, name))),
+      );
       expect((await fetch(`${base}/data/fashion-mnist/..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
       expect((await fetch(`${base}/data/fashion-mnist/package.json`)).status).toBe(404);
       expect((await fetch(`${base}/index.html`)).status).toBe(418); // other URLs go to the next handler
