@@ -160,13 +160,13 @@ describe("ln inspect", () => {
       ln(["inspect", "lenet", "--layout", "nchw"]),
       ln(["inspect", "alexnet", "--summary"]),
     ]);
-    expect(trace.code).toBe(0);
+    expect(trace.code, trace.stderr).toBe(0);
     const lines = trace.stdout.trim().split("\n");
     expect(lines).toHaveLength(13);
     expect(lines[1]).toMatch(/^Conv2D output shape:\s+\[1, 6, 28, 28\]$/);
     expect(lines[6]).toMatch(/^AveragePooling2D output shape:\s+\[1, 16, 5, 5\]$/);
     expect(lines[12]).toMatch(/^Dense output shape:\s+\[1, 10\]$/);
-    expect(table.code).toBe(0);
+    expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toContain("Total params: 46,764,746");
   });
 
@@ -186,9 +186,9 @@ describe("ln inspect", () => {
       ln(["inspect", "lenet", "--input", "32x32"]),
       ln(["inspect", "alexnet", "--input", "28x28"]),
     ]);
-    expect(big.code).toBe(0);
+    expect(big.code, big.stderr).toBe(0);
     expect(big.stdout).toMatch(/Flatten output shape:\s+\[1, 576\]/);
-    expect(small.code).toBe(1);
+    expect(small.code, small.stderr).toBe(1);
     expect(errorLines(small.stderr)[0]).toMatch(/^ln inspect: alexnet cannot take 28x28 input: /);
   });
 });
@@ -196,7 +196,7 @@ describe("ln inspect", () => {
 describe("ln data", () => {
   it("finds --data-dir, and reports files that are not the published ones", async () => {
     const result = await ln(["data", "--data-dir", fixture]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain(`Fashion-MNIST found in ${fixture} (--data-dir)`);
     expect(result.stdout.match(/sha256 MISMATCH/g)).toHaveLength(4);
     expect(result.stdout).toContain("train: 600 images 28x28, test: 200 images 28x28");
@@ -204,7 +204,7 @@ describe("ln data", () => {
 
   it.skipIf(!hasRealData)("verifies Debian's copy against the published checksums", async () => {
     const result = await ln(["data"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Fashion-MNIST found in ${REAL_DATA}`);
     expect(result.stdout.match(/sha256 ok/g)).toHaveLength(4);
     expect(result.stdout).toContain("train: 60,000 images 28x28, test: 10,000 images 28x28");
@@ -236,7 +236,7 @@ describe("ln train and ln eval on fixture data", () => {
     ];
     const result = await ln(args);
     expect(result.stderr.includes("Error"), result.stderr).toBe(false);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     // stdout is a pipe: plain lines (no carriage returns), four fifths and a summary per epoch.
     expect(result.stdout).not.toContain("\r");
     expect(result.stdout.match(/^epoch 1\/2 .*ETA/gm)).toHaveLength(4);
@@ -278,19 +278,19 @@ describe("ln train and ln eval on fixture data", () => {
 
     // Evaluating the saved model on the same test split gives the run's last test accuracy.
     const evaluated = await ln(["eval", out]);
-    expect(evaluated.code).toBe(0);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toContain(`test acc ${closing![4]} (200 examples)`);
     expect(evaluated.stdout).toContain(table);
 
     // A run that cannot start leaves no folder behind.
     const noDevice = await ln(["train", "lenet", "--device", "webgl", "--out", join(work, "runs", "webgl")]);
-    expect(noDevice.code).toBe(1);
+    expect(noDevice.code, noDevice.stderr).toBe(1);
     expect(errorLines(noDevice.stderr)[0]).toMatch(/^ln: .*webgl/);
     expect(existsSync(join(work, "runs", "webgl"))).toBe(false);
 
     // A second run into the same folder is refused rather than overwriting it.
     const again = await ln(args);
-    expect(again.code).toBe(1);
+    expect(again.code, again.stderr).toBe(1);
     expect(errorLines(again.stderr)[0]).toContain("already exists and is not empty");
   });
 
@@ -329,7 +329,7 @@ describe("ln train and ln eval on fixture data", () => {
 
     // A flag that would change the run is refused; --epochs may be raised.
     const changed = await ln(["train", "--resume", out, "--lr", "0.1"]);
-    expect(changed.code).toBe(2);
+    expect(changed.code, changed.stderr).toBe(2);
     expect(errorLines(changed.stderr)).toEqual([
       `ln train: --lr cannot change when resuming: the run has lr 0.9`,
     ]);

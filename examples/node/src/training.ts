@@ -77,14 +77,12 @@ export async function train(request: TrainRequest): Promise<number> {
   const optimizer = config.optimizer === "adam" ? tf.train.adam(config.lr) : tf.train.sgd(config.lr);
 
   const checkpointDir = folder.path("checkpoints");
-  const resumeAt = { epoch: 0, batch: 0 };
   if (resume) {
     const at = await newestCheckpoint(checkpointDir);
     if (at === undefined) throw new Error(`${checkpointDir} holds no checkpoint to resume from`);
     // The shuffle of epoch k is pass k of the batch sequence: skip the passes already trained so the
     // resumed epoch sees the same order, and trainCh6 skips exactly the batches it had done.
     advancePasses(trainData, at.epoch);
-    Object.assign(resumeAt, { epoch: at.epoch, batch: at.batch });
     await folder.truncateTo({ epochsDone: at.epoch, batchesDone: at.batch, finished: false });
     out.write(`resuming from ${at.path}: ${at.epoch} epochs and ${at.batch} batches done\n`);
   }
@@ -113,8 +111,8 @@ export async function train(request: TrainRequest): Promise<number> {
     resumedAt: 0,
     startedAt: 0,
   };
-  // There is no "epoch begins" callback: an epoch begins when trainCh6 starts and right after the previous
-  // one ends (its checkpoint is written before onEpochEnd), so the clock starts there, before any batch.
+  // Called before an epoch's first step (`startBatch` > 0 when a resumed epoch picks up), so the bar's
+  // clock and rate cover every batch of the epoch.
   const beginEpoch = (epoch: number, startBatch: number) => {
     Object.assign(epochState, {
       epoch,
@@ -125,9 +123,8 @@ export async function train(request: TrainRequest): Promise<number> {
       resumedAt: startBatch,
       startedAt: performance.now(),
     });
-    if (epoch <= config.epochs) bar.startEpoch(epoch, config.epochs, trainData.length, startBatch);
+    bar.startEpoch(epoch, config.epochs, trainData.length, startBatch);
   };
-  beginEpoch(resumeAt.epoch + 1, resumeAt.batch);
   let report: TrainReport;
   try {
     report = await trainCh6(model, trainData, testData, {
@@ -143,6 +140,7 @@ export async function train(request: TrainRequest): Promise<number> {
       resume: resume,
       batchesPerEpoch: trainData.length,
       callbacks: {
+        onEpochBegin: ({ epoch, batch }) => beginEpoch(epoch, batch),
         onBatchEnd: (info) => {
           epochState.batches = info.batch + 1;
           epochState.examples += info.size;
@@ -186,7 +184,6 @@ export async function train(request: TrainRequest): Promise<number> {
           });
           // The SVG is cheap; redraw it each epoch so it can be watched while training goes on.
           await folder.saveCurves(false);
-          beginEpoch(stats.epoch + 1, 0);
         },
         onCheckpoint: async (path) => {
           const at = parseCheckpointName(path);
