@@ -1,0 +1,89 @@
+// ln against PyTorch on this machine, same recipe, same data, same session: the seed's LeNet trained with
+// d2l's train_ch6 (Xavier, SGD lr 0.9, batch 256) on real Fashion-MNIST, each side in its own process,
+// alternating which goes first, several rounds; prints median examples/s, the ratio ln / PyTorch, and the
+// test accuracy both reach after the same epochs.
+//
+//   bash bench/pytorch/setup.sh                         (once: PyTorch from PyPI into bench/pytorch/.venv)
+//   pnpm bench:vs-pytorch                               (3 rounds, 2 epochs each, 1 and 2 threads)
+//   pnpm bench:vs-pytorch -- --rounds 5 --epochs 2 --threads 1
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    epochs: { type: "string", default: "2" },
+    threads: { type: "string", default: "1,2" },
+    python: { type: "string", default: join(import.meta.dirname, "../pytorch/.venv/bin/python") },
+    "require-pytorch": { type: "boolean", default: false },
+  },
+  allowPositionals: true,
+});
+const rounds = Number(values.rounds);
+const epochs = Number(values.epochs);
+const threadCounts = values.threads.split(",").map(Number);
+
+if (!existsSync(values.python)) {
+  console.log(`PyTorch is not installed (no ${values.python}): run \`bash bench/pytorch/setup.sh\` first.`);
+  process.exit(values["require-pytorch"] ? 1 : 0); // `pnpm bench` (all benches) skips it; the direct command fails
+}
+
+interface Result {
+  examples_per_sec: number;
+  loss: number;
+  train_acc: number;
+  test_acc: number;
+}
+
+function runSide(side: "ln" | "pytorch", threads: number, seed: number): Result {
+  const common = ["--epochs", String(epochs), "--threads", String(threads), "--seed", String(seed)];
+  const [command, args] =
+    side === "ln"
+      ? [process.execPath, ["--import", "tsx", join(import.meta.dirname, "ln-side.ts"), ...common]]
+      : [values.python, [join(import.meta.dirname, "../pytorch/train_ch6.py"), "--json", ...common]];
+  const run = spawnSync(command, args, { encoding: "utf8", cwd: import.meta.dirname });
+  const lastLine = run.stdout.trim().split("\n").at(-1) ?? "";
+  if (run.status !== 0 || !lastLine.startsWith("{")) {
+    throw new Error(`${side} run failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
+  }
+  return JSON.parse(lastLine) as Result;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+
+console.log(
+  `LeNet, batch 256, lr 0.9, ${epochs} epoch(s) per run, ${rounds} rounds; load average ${loadavg()[0].toFixed(2)}`,
+);
+const rows: string[] = [];
+for (const threads of threadCounts) {
+  const results: Record<"ln" | "pytorch", Result[]> = { ln: [], pytorch: [] };
+  for (let round = 0; round < rounds; round++) {
+    const order: Array<"ln" | "pytorch"> = round % 2 === 0 ? ["ln", "pytorch"] : ["pytorch", "ln"];
+    for (const side of order) {
+      const result = runSide(side, threads, round);
+      results[side].push(result);
+      console.log(
+        `  threads ${threads} round ${round + 1} ${side.padEnd(7)} ${fmt(result.examples_per_sec)} ex/s, test acc ${result.test_acc.toFixed(3)}`,
+      );
+    }
+  }
+  const ln = median(results.ln.map((r) => r.examples_per_sec));
+  const torch = median(results.pytorch.map((r) => r.examples_per_sec));
+  const lnAcc = median(results.ln.map((r) => r.test_acc));
+  const torchAcc = median(results.pytorch.map((r) => r.test_acc));
+  rows.push(
+    `| ${threads} | ${fmt(ln)} | ${fmt(torch)} | ${(ln / torch).toFixed(2)} | ${lnAcc.toFixed(3)} | ${torchAcc.toFixed(3)} |`,
+  );
+}
+console.log(
+  `\n| threads | ln ex/s (median) | PyTorch ex/s (median) | ln / PyTorch | ln test acc | PyTorch test acc |`,
+);
+console.log("| --- | --- | --- | --- | --- | --- |");
+for (const row of rows) console.log(row);
+console.log(
+  `load average at the end ${loadavg()[0].toFixed(2)} (figures from a busy machine are not comparable)`,
+);

@@ -1,0 +1,43 @@
+// One ln run of d2l's train_ch6 recipe, the twin of bench/pytorch/train_ch6.py: the seed's LeNet,
+// Xavier init, SGD lr 0.9, batch 256, real Fashion-MNIST, on wasm. Prints one JSON line on stdout.
+//
+//   node --import tsx bench/vs-pytorch/ln-side.ts --epochs 1 --threads 1 --seed 0
+import { parseArgs } from "node:util";
+import { loadDataFashionMnist } from "@ln/data";
+import { trainCh6, useDevice } from "@ln/train";
+import { lenet } from "@ln/zoo";
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: "string", default: "1" },
+    threads: { type: "string", default: "1" },
+    seed: { type: "string", default: "0" },
+    "batch-size": { type: "string", default: "256" },
+    lr: { type: "string", default: "0.9" },
+  },
+});
+const epochs = Number(values.epochs);
+const threads = Number(values.threads);
+const seed = Number(values.seed);
+
+const device = await useDevice("wasm", { wasmThreads: threads });
+const [train, test] = await loadDataFashionMnist(Number(values["batch-size"]), { seed, download: false });
+const report = await trainCh6(lenet({ seed }), train, test, {
+  epochs,
+  lr: Number(values.lr),
+  init: "xavier",
+  seed,
+});
+const last = report.history.at(-1)!;
+console.log(
+  JSON.stringify({
+    side: "ln",
+    examples_per_sec: report.examplesPerSec,
+    loss: last.loss,
+    train_acc: last.trainAcc,
+    test_acc: last.testAcc,
+    epochs,
+    threads,
+    device: device.name,
+  }),
+);
