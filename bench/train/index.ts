@@ -6,12 +6,14 @@
 //   pnpm bench -- train                        (all of it, several minutes on 2 cores)
 //   LN_BENCH_QUICK=1 pnpm bench -- train       (fewer rounds; no batch 1024 baseline, no AlexNet 128)
 //   LN_BENCH_BACKENDS=wasm,webgpu pnpm bench -- train   (choose; default: wasm and a GPU if one starts)
+//   LN_BENCH_WASM_THREADS=2 pnpm bench -- train         (wasm with 2 threads; default 1)
 import { batches, loadFashionMnist } from "@ln/data";
 import { type ArrayBatch, type Device, evaluateAccuracy, NoGpuError, trainCh6, useDevice } from "@ln/train";
 import { alexnet, lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 
 const quick = process.env.LN_BENCH_QUICK === "1";
+const wasmThreads = Number(process.env.LN_BENCH_WASM_THREADS ?? 1);
 const rounds = quick ? 1 : 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number, digits = 0) =>
@@ -83,9 +85,9 @@ async function warmUp(device: string): Promise<void> {
 const devices: Device[] = [];
 const wanted = process.env.LN_BENCH_BACKENDS?.split(",").filter(Boolean);
 if (wanted) {
-  for (const name of wanted) devices.push(await useDevice(name));
+  for (const name of wanted) devices.push(await useDevice(name, { wasmThreads }));
 } else {
-  devices.push(await useDevice("wasm"));
+  devices.push(await useDevice("wasm", { wasmThreads }));
   try {
     devices.push(await useDevice("gpu"));
   } catch (error) {

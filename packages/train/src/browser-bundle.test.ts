@@ -5,14 +5,8 @@ import { describe, expect, it } from "vitest";
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-// Known offender outside this package's own code, owned by the wasm-kernel work: its Node-only
-// helper (the .wasm folder lookup) imports node:module and node:path dynamically. Bundlers keep
-// dynamic imports, so browser builds see them. Remove this entry once src/wasm/init.ts gets the
-// folder from the Node host (internal/host.ts) instead.
-const KNOWN_ELSEWHERE = new Set(["src/wasm/init.ts"]);
-
 describe("browser entry (the package's `browser` export condition)", () => {
-  it("reaches no Node built-in module from @ln/train's own files", async () => {
+  it("reaches no Node built-in module", async () => {
     const entry = fileURLToPath(new URL("./index.browser.ts", import.meta.url));
     const result = await build({
       entryPoints: [entry],
@@ -29,8 +23,7 @@ describe("browser entry (the package's `browser` export condition)", () => {
     const offenders = Object.entries(result.metafile.inputs).flatMap(([file, input]) =>
       input.imports.filter((i) => builtins.has(i.path)).map((i) => `${file} imports ${i.path}`),
     );
-    const ours = offenders.filter((o) => !KNOWN_ELSEWHERE.has(o.split(" ")[0]));
-    expect(ours).toEqual([]);
+    expect(offenders).toEqual([]);
     // The Node entry, by contrast, does reach them (a check that this test can see them at all).
     const nodeEntry = fileURLToPath(new URL("./index.ts", import.meta.url));
     const node = await build({

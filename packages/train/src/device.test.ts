@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { missingCudaLibraries } from "./device";
@@ -64,6 +66,18 @@ describe("useDevice", () => {
     expect(js).toEqual({ backend: "cpu", kind: "cpu", name: "JavaScript (tfjs cpu backend)" });
     expect(tf.getBackend()).toBe("cpu");
     expect((await useDevice("wasm")).backend).toBe("wasm");
+  });
+
+  it("passes wasmThreads to the wasm backend (in a child process: the count is fixed per process)", () => {
+    const script = fileURLToPath(new URL("./internal/threads-check.ts", import.meta.url));
+    const child = spawnSync(process.execPath, ["--import", "tsx", script], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const result = JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "");
+    expect(result.device).toEqual({ backend: "wasm", kind: "cpu", name: "WebAssembly (SIMD, 2 threads)" });
+    expect(result.epochs).toBe(1);
   });
 
   it("rejects unknown names listing the valid ones, and says why a named backend cannot start", async () => {

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { NoGpuError } from "./errors";
 import { type NodeHost, nodeHost } from "./internal/host";
-import { initWasmBackend } from "./wasm/index";
+import { initWasmBackend, wasmThreads } from "./wasm/index";
 
 /** What `useDevice` accepts: a policy or a tfjs backend name. */
 export type DeviceRequest =
@@ -33,6 +33,23 @@ export interface Device {
   readonly kind: "gpu" | "cpu";
   /** A readable description, e.g. `SwiftShader driver 5.0.0 (WebGPU through Dawn, software adapter)`. */
   readonly name: string;
+}
+
+/**
+ * Options of `useDevice`.
+ *
+ * @example
+ * ```ts
+ * const options: DeviceOptions = { wasmThreads: 2 }; // 2 XNNPACK threads if wasm is chosen
+ * await useDevice("auto", options);
+ * ```
+ */
+export interface DeviceOptions {
+  /**
+   * Threads for the wasm backend, should it be chosen (default 1; see `initWasmBackend`). Fixed when
+   * wasm first starts in a process; where threads are unavailable it warns and runs one.
+   */
+  wasmThreads?: number;
 }
 
 /** One backend that was tried and why it was not used. */
@@ -70,10 +87,14 @@ let lastDevice: Device | undefined;
  * ```ts
  * import { useDevice } from "@ln/train";
  * const device = await useDevice(); // e.g. { backend: "wasm", kind: "cpu", name: "WebAssembly (SIMD, 1 thread)" }
+ * await useDevice("wasm", { wasmThreads: 2 }); // wasm with 2 threads (chosen before wasm first starts)
  * console.log(`training on ${device.name}`);
  * ```
  */
-export async function useDevice(request: DeviceRequest = "auto"): Promise<Device> {
+export async function useDevice(
+  request: DeviceRequest = "auto",
+  options: DeviceOptions = {},
+): Promise<Device> {
   if (typeof request !== "string" || request === "") {
     throw new TypeError(`useDevice: expected a string request, got ${String(request)}; ${validRequests()}`);
   }
@@ -92,15 +113,15 @@ export async function useDevice(request: DeviceRequest = "auto"): Promise<Device
       request === "gpu"
         ? gpuCandidates()
         : request === "cpu"
-          ? cpuCandidates()
-          : [...gpuCandidates(), ...cpuCandidates()];
+          ? cpuCandidates(options)
+          : [...gpuCandidates(), ...cpuCandidates(options)];
     const device = await tryAll(candidates);
     if (device) return device;
     if (request === "gpu") throw new NoGpuError(attempts);
     throw new Error(`useDevice("${request}"): no backend could be started:\n${formatAttempts(attempts)}`);
   }
 
-  const named = namedCandidates(request);
+  const named = namedCandidates(request, options);
   if (named.length === 0) {
     throw new Error(`useDevice: unknown device "${request}"; ${validRequests()}`);
   }
@@ -174,12 +195,12 @@ function gpuCandidates(): Candidate[] {
   return [webgpuBrowser(false), webgl(false)];
 }
 
-function cpuCandidates(): Candidate[] {
+function cpuCandidates(options: DeviceOptions): Candidate[] {
   const host = node();
-  return [...(host ? [tfjsNodeCpu(host)] : []), wasm(), jsCpu()];
+  return [...(host ? [tfjsNodeCpu(host)] : []), wasm(options), jsCpu()];
 }
 
-function namedCandidates(name: string): Candidate[] {
+function namedCandidates(name: string, options: DeviceOptions): Candidate[] {
   const host = node();
   switch (name) {
     case "tensorflow":
@@ -190,7 +211,7 @@ function namedCandidates(name: string): Candidate[] {
     case "webgl":
       return [webgl(true)];
     case "wasm":
-      return [wasm()];
+      return [wasm(options)];
     case "js":
       return [jsCpu()];
     default:
@@ -520,19 +541,21 @@ function webglRenderer(): string {
   }
 }
 
-function wasm(): Candidate {
+function wasm(options: DeviceOptions): Candidate {
   return {
     name: "wasm",
     kind: "cpu",
     async start() {
       try {
-        await initWasmBackend();
+        await initWasmBackend(options.wasmThreads === undefined ? {} : { threads: options.wasmThreads });
       } catch (error) {
         return { reason: message(error) };
       }
       const simd = await flag("WASM_HAS_SIMD_SUPPORT");
-      const threads = await flag("WASM_HAS_MULTITHREAD_SUPPORT");
-      const features = [simd ? "SIMD" : "no SIMD", threads ? "threads" : "1 thread"].join(", ");
+      const threads = wasmThreads() ?? 1;
+      const features = [simd ? "SIMD" : "no SIMD", threads === 1 ? "1 thread" : `${threads} threads`].join(
+        ", ",
+      );
       return { device: { backend: "wasm", kind: "cpu", name: `WebAssembly (${features})` } };
     },
   };

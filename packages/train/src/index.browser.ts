@@ -26,5 +26,10 @@ export type {
   TrainOptions,
   TrainReport,
 } from "./train-types";
-export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions } from "./wasm/index";
+export {
+  initWasmBackend,
+  registerWasmTrainingKernels,
+  type WasmInitOptions,
+  wasmThreads,
+} from "./wasm/index";
 export { xavierInit } from "./xavier";

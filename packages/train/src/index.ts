@@ -1,10 +1,13 @@
-// Node entry. Importing it installs the Node host (files, CUDA and Dawn probes) and registers the
-// wasm training kernels; the browser entry (index.browser.ts) does the latter only.
+// Node entry. Importing it installs the Node host (files, CUDA and Dawn probes) and the wasm
+// backend's Node support (its .wasm folder, threads), and registers the wasm training kernels;
+// the browser entry (index.browser.ts) does the last only.
 import { setNodeHost } from "./internal/host";
 import { nodeHostImpl } from "./internal/node-host";
 import { registerWasmTrainingKernels } from "./wasm/index";
+import { installWasmNodeSupport } from "./wasm/node";
 
 setNodeHost(nodeHostImpl);
+installWasmNodeSupport();
 registerWasmTrainingKernels();
 
 export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
@@ -29,5 +32,11 @@ export type {
   TrainOptions,
   TrainReport,
 } from "./train-types";
-export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions } from "./wasm/index";
+export {
+  initWasmBackend,
+  registerWasmTrainingKernels,
+  type WasmInitOptions,
+  wasmThreads,
+} from "./wasm/index";
+export { installWasmNodeSupport } from "./wasm/node";
 export { xavierInit } from "./xavier";
