@@ -264,6 +264,7 @@ async function main(): Promise<void> {
   el.load.addEventListener("click", () => void onLoad());
   el.download.addEventListener("click", () => void onDownload());
   el.load.disabled = !(await hasSavedModel());
+  createChart(el.chart, controls.epochs.valueAsNumber); // empty axes: where the curves will appear
 
   const data = startData();
   await startBackends();

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Download, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { locateFashionMnist } from "../vite/fashion-mnist-data.ts";
 import { buildPage, outputDir as output } from "./build-page.ts";
 import { CHROMIUM_ARGS, chartState, configure, type RunSettings, workingBackends } from "./page-driver.ts";
 import { serveStatic } from "./static-server.ts";
@@ -69,6 +70,9 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
 
   beforeAll(async () => {
+    const data = await locateFashionMnist();
+    if (!data.found)
+      throw new Error(`the e2e trains on the real Fashion-MNIST, which was not found:\n${data.message}`);
     mkdirSync(output, { recursive: true });
     // The shipped build (base "./"), served two folders deep: every URL in it must be relative.
     const dist = await buildPage("relative", "./");
