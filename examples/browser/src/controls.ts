@@ -65,10 +65,11 @@ export function applyDefaults(model: ModelChoice): void {
 
 /** While training, only Stop works. */
 export function setTraining(training: boolean, ready: boolean): void {
+  const noBackend = [...controls.backend.options].every((option) => option.disabled);
   for (const element of controls.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
     "input, select",
   )) {
-    element.disabled = training || (element === controls.backend && controls.backend.options.length === 0);
+    element.disabled = training || (element === controls.backend && noBackend);
   }
   controls.trainButton.disabled = training || !ready;
   controls.stopButton.disabled = !training;
