@@ -80,11 +80,16 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
     if (why == null && threads > 1 && isNode() && node == null) {
       why = "the Node half of the wasm setup is not loaded (import @ln/train's Node entry)";
     }
+    if (why == null && threads > 1 && node != null) {
+      try {
+        await node.enableThreads();
+      } catch (error) {
+        why = `wasm threads could not be set up: ${(error as Error).message}`;
+      }
+    }
     if (why != null) {
       console.warn(`@ln/train: running wasm on 1 thread instead of ${threads}: ${why}`);
       count = 1;
-    } else if (count > 1 && node != null) {
-      await node.enableThreads();
     }
     setThreadsCount(count);
     pathsSet = true;
