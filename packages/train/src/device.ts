@@ -282,15 +282,22 @@ const CUDA_LIBRARIES: Record<string, Array<[file: string, what: string]>> = {
 export function missingCudaLibraries(host: NodeHost): { missing: string[]; searched: string[] } {
   const wanted = CUDA_LIBRARIES[host.platform];
   if (!wanted) return { missing: [`(no tfjs-node-gpu build for ${host.platform})`], searched: [] };
+  const cudaRoots = [host.env("CUDA_HOME"), host.env("CUDA_PATH"), "/usr/local/cuda", "/usr/local/cuda-11.2"];
+  const search = librarySearch(host, cudaRoots);
+  const missing = wanted.filter(([file]) => !search.finds(file)).map(([file, what]) => `${file} (${what})`);
+  return { missing, searched: search.searched };
+}
+
+/**
+ * Where the dynamic loader would look for a shared library: LD_LIBRARY_PATH, `ldconfig -p`, the usual
+ * system folders and `<root>/lib64` of each given root (PATH and System32 on Windows).
+ */
+function librarySearch(host: NodeHost, roots: Array<string | undefined>) {
   const separator = host.platform === "win32" ? ";" : ":";
   const dirs = new Set<string>();
-  const fromEnv = (name: string) =>
-    (host.env(name) ?? "")
-      .split(separator)
-      .filter((d) => d !== "")
-      .forEach((d) => {
-        dirs.add(d);
-      });
+  const fromEnv = (name: string) => {
+    for (const dir of (host.env(name) ?? "").split(separator)) if (dir !== "") dirs.add(dir);
+  };
   if (host.platform === "win32") {
     fromEnv("PATH");
     for (const root of [host.env("CUDA_PATH"), host.env("SystemRoot")]) {
@@ -298,14 +305,7 @@ export function missingCudaLibraries(host: NodeHost): { missing: string[]; searc
     }
   } else {
     fromEnv("LD_LIBRARY_PATH");
-    for (const root of [
-      host.env("CUDA_HOME"),
-      host.env("CUDA_PATH"),
-      "/usr/local/cuda",
-      "/usr/local/cuda-11.2",
-    ]) {
-      if (root) dirs.add(host.join(root, "lib64"));
-    }
+    for (const root of roots) if (root) dirs.add(host.join(root, "lib64"));
     for (const dir of [
       "/usr/lib/x86_64-linux-gnu",
       "/usr/lib/aarch64-linux-gnu",
@@ -316,13 +316,13 @@ export function missingCudaLibraries(host: NodeHost): { missing: string[]; searc
     }
   }
   const cache = host.platform === "linux" ? host.ldconfigCache() : "";
-  const missing = wanted
-    .filter(([file]) => {
-      if (cache.includes(`\t${file} `) || cache.includes(` ${file} (`)) return false;
-      return ![...dirs].some((dir) => host.exists(host.join(dir, file)));
-    })
-    .map(([file, what]) => `${file} (${what})`);
-  return { missing, searched: [...(cache ? ["ldconfig -p"] : []), ...dirs] };
+  return {
+    finds: (file: string) =>
+      cache.includes(`\t${file} `) ||
+      cache.includes(` ${file} (`) ||
+      [...dirs].some((dir) => host.exists(host.join(dir, file))),
+    searched: [...(cache ? ["ldconfig -p"] : []), ...dirs],
+  };
 }
 
 function tfjsNodeGpu(host: NodeHost): Candidate {
@@ -453,6 +453,10 @@ function loadDawn(host: NodeHost): Promise<{ gpu: GpuLike; globals: object } | s
   dawn ??= (async () => {
     if (!host.canResolve("webgpu"))
       return "the webgpu package (Dawn for Node) is not installed (pnpm add webgpu)";
+    // Dawn prints its own warning to stderr when it cannot load Vulkan; look first and say why instead.
+    if (host.platform === "linux" && !librarySearch(host, []).finds("libvulkan.so.1")) {
+      return "no Vulkan loader (libvulkan.so.1) in LD_LIBRARY_PATH or ldconfig -p; Dawn needs it and a GPU driver (Debian/Ubuntu: apt-get install libvulkan1)";
+    }
     try {
       const mod = (await host.importModule("webgpu")) as {
         create(flags: string[]): GpuLike;
