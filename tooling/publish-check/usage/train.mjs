@@ -20,6 +20,9 @@ if (!formatReport(report).includes(`examples/sec on ${device.backend}`))
 const testAcc = await evaluateAccuracy(net, data);
 if (testAcc !== report.history.at(-1).testAcc) throw new Error(`evaluateAccuracy ${testAcc}`);
 if (report.history.length !== 3) throw new Error(`history ${report.history.length}`);
-if (tf.memory().numTensors - before > 40)
-  throw new Error(`tensors leaked: ${tf.memory().numTensors - before}`);
+// Only the model's own weights may remain: training and evaluation leave no tensor behind.
+if (tf.memory().numTensors - before !== net.weights.length)
+  throw new Error(
+    `tensors: ${tf.memory().numTensors - before} new, the model has ${net.weights.length} weights`,
+  );
 console.log(`ok @ln/train esm (${device.backend})`);
