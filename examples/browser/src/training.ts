@@ -1,5 +1,5 @@
 import { type Batch, batches, type ImageDataset } from "@ln/data";
-import { Accumulator, ConfusionMatrix } from "@ln/metrics";
+import { ConfusionMatrix } from "@ln/metrics";
 import type { Animator } from "@ln/plot";
 import { type BatchInfo, type EpochStats, type TrainReport, trainCh6 } from "@ln/train";
 import * as tf from "@tensorflow/tfjs";
@@ -64,23 +64,16 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
   const testBatches = batches(settings.test, { batchSize, shuffle: false });
   const perEpoch = trainBatches.length;
   const every = Math.max(1, Math.round(perEpoch / POINTS_PER_EPOCH));
-  const running = new Accumulator(3); // loss * n, correct, n for the current epoch, as d2l's metric
   const recent = new SlidingSums(Math.max(1, Math.round(perEpoch * WINDOW_FRACTION)));
-  // examples/s over training steps only: the time between batch ends minus the time the page took.
+  // examples/s over training steps only, with trainCh6's own step times (d2l's timer).
   let stepExamples = 0;
   let stepSeconds = 0;
-  let lastEnd = performance.now();
   let lastYield = performance.now();
 
-  const onBatchEnd = async ({ epoch, batch, size, loss, acc }: BatchInfo) => {
-    const now = performance.now();
-    stepSeconds += (now - lastEnd) / 1000;
+  const onBatchEnd = async ({ epoch, batch, size, loss, acc, seconds, epochLoss, epochAcc }: BatchInfo) => {
+    stepSeconds += seconds;
     stepExamples += size;
-    if (batch === 0) running.reset();
-    running.add(loss * size, acc * size, size);
     recent.add(loss * size, acc * size, size);
-    const meanLoss = running.get(0) / running.get(2);
-    const trainAcc = running.get(1) / running.get(2);
     const last = batch === perEpoch - 1;
     if ((batch + 1) % every === 0 || last) {
       chart.add(epoch - 1 + (batch + 1) / perEpoch, [recent.mean(0), recent.mean(1), null]);
@@ -89,8 +82,8 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
       epoch,
       batch: batch + 1,
       batches: perEpoch,
-      loss: meanLoss,
-      trainAcc,
+      loss: epochLoss,
+      trainAcc: epochAcc,
       examplesPerSec: stepExamples / stepSeconds,
     });
     if (last) settings.onTesting(epoch);
@@ -98,7 +91,6 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
       await nextTask();
       lastYield = performance.now();
     }
-    lastEnd = performance.now();
   };
 
   return trainCh6(model, trainBatches, yielding(testBatches), {
@@ -111,7 +103,6 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
       onEpochEnd: (stats: EpochStats) => {
         chart.add(stats.epoch, [null, null, stats.testAcc]);
         settings.onEpoch(stats);
-        lastEnd = performance.now();
       },
     },
   });

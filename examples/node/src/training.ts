@@ -101,13 +101,11 @@ export async function train(request: TrainRequest): Promise<number> {
   };
   process.on("SIGINT", onSigint);
 
-  // Running sums of the epoch under way, for the bar and the log (trainCh6 keeps its own for the report).
+  // Where the epoch under way stands, for the bar and the log (the means come from trainCh6's Accumulator).
   const epochState = {
     epoch: 0,
     batches: 0,
     examples: 0,
-    lossSum: 0,
-    correct: 0,
     resumedAt: 0,
     startedAt: 0,
   };
@@ -118,8 +116,6 @@ export async function train(request: TrainRequest): Promise<number> {
       epoch,
       batches: startBatch,
       examples: 0,
-      lossSum: 0,
-      correct: 0,
       resumedAt: startBatch,
       startedAt: performance.now(),
     });
@@ -144,13 +140,11 @@ export async function train(request: TrainRequest): Promise<number> {
         onBatchEnd: (info) => {
           epochState.batches = info.batch + 1;
           epochState.examples += info.size;
-          epochState.lossSum += info.loss * info.size;
-          epochState.correct += info.acc * info.size;
           bar.update({
             batch: info.batch + 1,
             examples: epochState.examples,
-            loss: epochState.lossSum / epochState.examples,
-            acc: epochState.correct / epochState.examples,
+            loss: info.epochLoss,
+            acc: info.epochAcc,
           });
         },
         onProgress: (info) =>

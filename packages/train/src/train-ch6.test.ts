@@ -44,6 +44,13 @@ describe("trainCh6", () => {
     expect(report.history[0].trainAcc).toBeCloseTo(acc, 10);
     // Per-batch accuracy is a count over the batch, so acc * size is an integer.
     for (const b of batches) expect(Math.abs(b.acc * b.size - Math.round(b.acc * b.size))).toBeLessThan(1e-9);
+    // Each batch also carries the epoch's running means so far, the last one equal to the epoch's figures,
+    // and its own step time, which add up to the epoch's.
+    const second = batches[1];
+    expect(second.epochLoss).toBeCloseTo((batches[0].loss * 30 + second.loss * 30) / 60, 10);
+    expect(batches[3].epochLoss).toBeCloseTo(report.history[0].loss, 10);
+    expect(batches[3].epochAcc).toBeCloseTo(report.history[0].trainAcc, 10);
+    expect(batches.reduce((s, b) => s + b.seconds, 0)).toBeCloseTo(report.history[0].seconds, 10);
   });
 
   it("times training steps only: data loading, evaluation and callbacks are excluded", async () => {

@@ -130,7 +130,16 @@ export async function trainCh6(
         state.trainSeconds += seconds;
         state.examples += size;
         metric.add(loss * size, correct, size);
-        await callbacks.onBatchEnd?.({ epoch, batch, size, loss, acc: correct / size });
+        await callbacks.onBatchEnd?.({
+          epoch,
+          batch,
+          size,
+          loss,
+          acc: correct / size,
+          seconds,
+          epochLoss: metric.get(0) / metric.get(2),
+          epochAcc: metric.get(1) / metric.get(2),
+        });
         if (batchesPerEpoch !== undefined) {
           const every = Math.max(1, Math.floor(batchesPerEpoch / 5));
           if ((batch + 1) % every === 0 || batch === batchesPerEpoch - 1)

@@ -27,6 +27,12 @@ export interface BatchInfo {
   loss: number;
   /** This batch's training accuracy. */
   acc: number;
+  /** Seconds of this training step (d2l's timer: the step only, not loading the batch nor callbacks). */
+  seconds: number;
+  /** Mean loss of the epoch so far, this batch included (from the checkpoint's sums after a resume). */
+  epochLoss: number;
+  /** Training accuracy of the epoch so far, this batch included. */
+  epochAcc: number;
 }
 
 /** What `onProgress` receives at each fifth of an epoch (d2l's plotting points). */
