@@ -145,3 +145,10 @@ describe("README examples, run as written against the installed tarballs", () =>
     if (example.expectedOutput !== undefined) expect(output.trimEnd()).toBe(example.expectedOutput.trimEnd());
   });
 });
+
+describe("changesets", () => {
+  it("parses every pending changeset (a formatter once broke their front matter)", () => {
+    const out = run(join(root, "node_modules/.bin/changeset"), ["status", "--verbose"], root);
+    expect(out).not.toMatch(/error/i);
+  });
+});
