@@ -1,10 +1,10 @@
 // Every TSDoc @example of the Node entry's modules, run as written (imports of "@ln/data" pointed at this
 // source), against the real Fashion-MNIST; a `// value` comment after a console.log must be printed.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { format } from "node:util";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runSnippet } from "./internal/run-snippet";
 
 const REAL = "/usr/share/datasets/fashion-mnist";
 const here = import.meta.dirname;
@@ -36,23 +36,7 @@ describe.skipIf(!existsSync(REAL))("TSDoc examples run", () => {
   examples.forEach(({ file, code }, i) => {
     const title = code.split("\n").find((l) => l && !l.startsWith("import"))!;
     it(`${file}: ${title.slice(0, 70)}`, async () => {
-      const path = join(dir, `example-${i}.ts`);
-      writeFileSync(
-        path,
-        `${code.replaceAll('from "@ln/data"', `from ${JSON.stringify(join(here, "index.ts"))}`)}\nexport {};\n`,
-      );
-      const lines: string[] = [];
-      const spy = vi.spyOn(console, "log").mockImplementation((...args) => {
-        lines.push(format(...args));
-      });
-      vi.stubEnv("LN_DATA_DIR", "");
-      vi.stubEnv("XDG_CACHE_HOME", join(dir, "empty-cache"));
-      try {
-        await import(/* @vite-ignore */ path);
-      } finally {
-        spy.mockRestore();
-        vi.unstubAllEnvs();
-      }
+      const lines = await runSnippet(code, dir, `example-${i}`);
       const printed = lines.join("\n").replace(/\s+/g, " ");
       for (const m of code.matchAll(/console\.log\(.*\); \/\/ (.+)$/gm)) {
         const value = m[1]

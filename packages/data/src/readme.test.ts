@@ -1,10 +1,10 @@
 // The README's snippets, run as written (their `from "@ln/data"` pointed at this source) against the real
 // Fashion-MNIST; browser snippets (with a `baseUrl`) are covered by browser.test.ts instead.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { format } from "node:util";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runSnippet } from "./internal/run-snippet";
 
 const REAL = "/usr/share/datasets/fashion-mnist";
 const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
@@ -22,24 +22,7 @@ describe.skipIf(!existsSync(REAL))("README snippets against the real data", () =
   node.forEach((snippet, i) => {
     const title = snippet.split("\n").find((l) => l && !l.startsWith("import"))!;
     it(`snippet ${i + 1} runs: ${title.slice(0, 60)}`, async () => {
-      const file = join(dir, `snippet-${i}.ts`);
-      const source = snippet.replaceAll(
-        'from "@ln/data"',
-        `from ${JSON.stringify(join(import.meta.dirname, "index.ts"))}`,
-      );
-      writeFileSync(file, `${source}\nexport {};\n`);
-      const lines: string[] = [];
-      const spy = vi.spyOn(console, "log").mockImplementation((...args) => {
-        lines.push(format(...args));
-      });
-      vi.stubEnv("LN_DATA_DIR", "");
-      vi.stubEnv("XDG_CACHE_HOME", join(dir, "empty-cache"));
-      try {
-        await import(/* @vite-ignore */ file);
-      } finally {
-        spy.mockRestore();
-        vi.unstubAllEnvs();
-      }
+      const lines = await runSnippet(snippet, dir, `snippet-${i}`);
       // Every `console.log(...); // value` line whose comment is a literal printed value must print it.
       const expected = [...snippet.matchAll(/console\.log\(.*\); \/\/ (.+)$/gm)]
         .map((m) => m[1].split(" (")[0].trim())
