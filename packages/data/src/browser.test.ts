@@ -115,7 +115,10 @@ describe.skipIf(!hasChromium)("the browser entry in Chromium", () => {
         return send("text/html", `<!doctype html><script type="module" src="/page.js"></script>`);
       if (url.pathname === "/page.js") return send("text/javascript", PAGE_SCRIPT);
       if (url.pathname === "/data.js") return send("text/javascript", js);
-      const [, where, name] = url.pathname.split("/");
+      const [, where, name, defaultName] = url.pathname.split("/");
+      // Where the browser entry looks when no baseUrl is given: data/<dataset id>/ next to the page.
+      if (where === "data" && name === "fashion-mnist" && fixture.gz[defaultName])
+        return send("application/gzip", fixture.gz[defaultName]);
       if (where === "fx" && fixture.gz[name]) return send("application/gzip", fixture.gz[name]);
       if (where === "raw" && raw[name]) return send("application/octet-stream", raw[name]);
       if (where === "real" && existsSync(join(REAL, name)))
@@ -223,6 +226,18 @@ describe.skipIf(!hasChromium)("the browser entry in Chromium", () => {
       const names = Object.values(NAMES).map((n) => (baseUrl === "/fx/" ? n : n.slice(0, -3)));
       expect(out.progressFiles).toEqual(names.sort());
     }
+  });
+
+  it("without a baseUrl, loads from data/fashion-mnist/ next to the page", async () => {
+    const out = await run<{ train: { count: number }; test: { count: number }; source: { url: string } }>(
+      "load",
+      {
+        files: fixture.files,
+      },
+    );
+    expect(out.train.count).toBe(45);
+    expect(out.test.count).toBe(12);
+    expect(out.source.url).toBe(`${base}/data/fashion-mnist/`);
   });
 
   it("not found: a DataNotFoundError listing every URL tried", async () => {

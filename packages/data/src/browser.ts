@@ -59,9 +59,10 @@ export interface DownloadProgress {
 export interface LoadOptions {
   /**
    * The folder URL serving the four files (e.g. `"/data/fashion-mnist/"`), resolved against the page.
-   * Each file is tried as `<name>.gz`, then gunzipped `<name>`.
+   * Each file is tried as `<name>.gz`, then gunzipped `<name>`. Default `data/<dataset id>/` next to the
+   * page (`data/fashion-mnist/`, where examples/browser's dev and preview servers serve them).
    */
-  baseUrl: string | URL;
+  baseUrl?: string | URL;
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** Override the expected name, size or sha256 of some files. */
@@ -195,7 +196,7 @@ export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Prom
 
 /**
  * Loads Fashion-MNIST in the browser from `options.baseUrl` (a folder serving the four files, `.gz` or
- * gunzipped). Throws {@link DataNotFoundError} listing every URL tried, or {@link IdxFormatError}.
+ * gunzipped; default `data/fashion-mnist/` next to the page). Throws {@link DataNotFoundError} listing every URL tried, or {@link IdxFormatError}.
  *
  * @example
  * ```ts
@@ -204,7 +205,7 @@ export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Prom
  * console.log(train.count, test.count); // 60000 10000
  * ```
  */
-export function loadFashionMnist(options: LoadOptions): Promise<LoadedDataset> {
+export function loadFashionMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
   return loadDataset(FASHION_MNIST, options);
 }
 
@@ -218,7 +219,7 @@ export function loadFashionMnist(options: LoadOptions): Promise<LoadedDataset> {
  * console.log(train.count); // 60000
  * ```
  */
-export function loadMnist(options: LoadOptions): Promise<LoadedDataset> {
+export function loadMnist(options: LoadOptions = {}): Promise<LoadedDataset> {
   return loadDataset(MNIST, options);
 }
 
@@ -232,13 +233,16 @@ export function loadMnist(options: LoadOptions): Promise<LoadedDataset> {
  * console.log(test.count); // 10000
  * ```
  */
-export async function loadDataset(spec: DatasetSpec, options: LoadOptions): Promise<LoadedDataset> {
-  if (options?.baseUrl === undefined) {
+export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}): Promise<LoadedDataset> {
+  const page =
+    (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? globalThis.location?.href;
+  if (options.baseUrl === undefined && page === undefined) {
     throw new TypeError(
-      `loadDataset(${spec.id}): options.baseUrl is required in the browser: serve the four files (${FILE_KEYS.map((k) => spec.files[k].name).join(", ")}) from a folder of your site and pass its URL`,
+      `loadDataset(${spec.id}): pass options.baseUrl, the URL of a folder serving the four files (${FILE_KEYS.map((k) => spec.files[k].name).join(", ")}); with no page to resolve against there is no default`,
     );
   }
-  const base = new URL(String(options.baseUrl), globalThis.location?.href);
+  // Default: data/<id>/ next to the page, where examples/browser's servers put the files.
+  const base = new URL(String(options.baseUrl ?? `data/${spec.id}/`), page);
   if (!base.pathname.endsWith("/")) base.pathname += "/";
   const files = {} as Record<DatasetFileKey, DatasetFile>;
   for (const key of FILE_KEYS) files[key] = { ...spec.files[key], ...options.files?.[key] };
@@ -361,7 +365,7 @@ function messageOf(error: unknown): string {
  */
 export async function loadDataFashionMnist(
   batchSize: number,
-  options: DataIterOptions & LoadOptions,
+  options: DataIterOptions & LoadOptions = {},
 ): Promise<[train: BatchIterable, test: BatchIterable]> {
   const { resize, seed, dropLast, ...loadOptions } = options;
   const { train, test } = await loadFashionMnist(loadOptions);
