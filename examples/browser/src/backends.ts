@@ -21,12 +21,21 @@ export interface BackendProbe {
   reason?: string;
 }
 
+/**
+ * Threads for the wasm backend: one per logical core (tfjs allows 8 at most) where the page is
+ * cross-origin isolated, which shared memory needs (see vite.config.ts's headers); else 1.
+ */
+export function wasmThreadsHere(): number {
+  if (!globalThis.crossOriginIsolated) return 1;
+  return Math.min(Math.max(navigator.hardwareConcurrency || 1, 1), 8);
+}
+
 /** Starts each backend once, in order, to learn which ones work in this browser. */
 export async function probeBackends(): Promise<BackendProbe[]> {
   const probes: BackendProbe[] = [];
   for (const { value, label, request } of BACKENDS) {
     try {
-      probes.push({ value, label, device: await useDevice(request) });
+      probes.push({ value, label, device: await useDevice(request, { wasmThreads: wasmThreadsHere() }) });
     } catch (error) {
       // useDevice's message lists what it tried; the first reason line is enough for a tooltip.
       const lines = messageOf(error).split("\n");

@@ -106,6 +106,13 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     const backends = await workingBackends(page);
     console.log(`backends that started: ${backends.join(", ")}; ${await page.textContent("#device-name")}`);
     expect(backends).toContain("wasm");
+    // The host sends the isolation headers, so wasm runs one thread per core (Chromium reports them).
+    const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 0));
+    expect(cores, "the page is cross-origin isolated").toBeGreaterThan(0);
+    const threads = Math.min(cores, 8);
+    expect(await page.textContent("#device-name")).toContain(
+      threads === 1 ? "1 thread" : `${threads} threads`,
+    );
 
     const wasm = await trainOnPage(page, {
       backend: "wasm",
@@ -223,17 +230,20 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await page.close();
   });
 
-  it("works from a fixed sub-path too (vite build --base /sub/path/), and explains missing data", async () => {
+  it("works from a fixed sub-path too (vite build --base /sub/path/), without isolation headers, and explains missing data", async () => {
     const dist = await buildPage("sub-path", "/sub/path/");
     const html = readFileSync(join(dist, "index.html"), "utf8");
     expect(html).toContain('src="/sub/path/assets/');
-    const fixed = await serveStatic(dist, "/sub/path/");
+    // A host without the isolation headers: no shared memory, so wasm starts on one thread, quietly.
+    const fixed = await serveStatic(dist, "/sub/path/", { isolated: false });
     try {
       const page = await browser.newPage();
       const errors = watchErrors(page);
       await page.goto(fixed.url);
       await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
       expect(await workingBackends(page)).toContain("wasm");
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await page.textContent("#device-name")).toContain("1 thread");
       await page.close();
       expect(errors).toEqual([]);
     } finally {

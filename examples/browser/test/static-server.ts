@@ -17,17 +17,23 @@ const TYPES: Record<string, string> = {
  * A plain static host, as a learner's web server would be: `root` under `prefix` (e.g. /a/b/), plus
  * Fashion-MNIST at `<prefix>data/fashion-mnist/` from where @ln/data finds it. Nothing else is served,
  * so a URL the page builds wrongly (from the site root, say) fails visibly. `data: false` serves no data.
+ * Every answer carries the cross-origin isolation headers the README asks hosts for (wasm threads need
+ * them); `isolated: false` leaves them out, as a host that ignores that advice would.
  */
 export async function serveStatic(
   root: string,
   prefix: string,
-  options: { data?: boolean } = {},
+  options: { data?: boolean; isolated?: boolean } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const data =
     options.data === false
       ? (_req: unknown, _res: unknown, next: () => void) => next()
       : fashionMnistHandler();
   const server: Server = createServer((req, res) => {
+    if (options.isolated !== false) {
+      res.setHeader("cross-origin-opener-policy", "same-origin");
+      res.setHeader("cross-origin-embedder-policy", "require-corp");
+    }
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     if (path === prefix.slice(0, -1)) {
       res.writeHead(301, { location: prefix }).end();

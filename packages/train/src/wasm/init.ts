@@ -1,6 +1,6 @@
 import { engine, getBackend, setBackend } from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { isNode, threadsUnavailableReason, wasmNodeSupport } from "./platform";
+import { isNode, threadsUnavailableReason, wasmNodeSupport, withBrowserThreadCap } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 
 /** Options of {@link initWasmBackend}. */
@@ -14,8 +14,10 @@ export interface WasmInitOptions {
   /**
    * Threads for XNNPACK (default 1). Above 1, Node gets wasm threads through a worker
    * script written to the OS temp folder; the workers never keep the process alive.
-   * Where threads are unavailable (no SharedArrayBuffer, or a browser page that is
-   * not cross-origin isolated) it warns and runs on one thread.
+   * A browser page gets them when it is cross-origin isolated (served with
+   * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+   * require-corp`). Where threads are unavailable (no SharedArrayBuffer, or a page
+   * that is not isolated) it warns and runs on one thread.
    */
   threads?: number;
 }
@@ -97,7 +99,10 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
   }
   const node = wasmNodeSupport();
   const start = () => setBackend("wasm");
-  const ok = count > 1 && node != null ? await node.withThreadCap(count, start) : await start();
+  let ok: boolean;
+  if (count === 1) ok = await start();
+  else if (node != null) ok = await node.withThreadCap(count, start);
+  else ok = isNode() ? await start() : await withBrowserThreadCap(count, start);
   if (!ok) {
     throw new Error("@ln/train: the wasm backend failed to initialize (see the warning tfjs printed above)");
   }

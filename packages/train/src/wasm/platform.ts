@@ -45,6 +45,24 @@ export function threadsUnavailableReason(): string | null {
   return null;
 }
 
+/**
+ * Browser twin of the Node support's `withThreadCap`: tfjs's threaded module caps its
+ * XNNPACK pool at half of `navigator.hardwareConcurrency` (read once, as the module
+ * starts), so one thread on a 2-core machine whatever count it is given. The page's
+ * navigator reports 2·threads while `f` starts the backend; the real value is back after.
+ */
+export async function withBrowserThreadCap<T>(threads: number, f: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav == null) return f();
+  // An own property shadows Navigator.prototype's getter; deleting it restores that getter.
+  Object.defineProperty(nav, "hardwareConcurrency", { configurable: true, get: () => 2 * threads });
+  try {
+    return await f();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 /** True under Node.js. */
 export function isNode(): boolean {
   return typeof process !== "undefined" && process.versions?.node != null;
