@@ -6,6 +6,10 @@
 //   bash bench/pytorch/setup.sh                         (once: PyTorch from PyPI into bench/pytorch/.venv)
 //   pnpm bench:vs-pytorch                               (3 rounds, 2 epochs each, 1 and 2 threads)
 //   pnpm bench:vs-pytorch -- --rounds 5 --epochs 2 --threads 1
+//   pnpm bench:vs-pytorch -- --ln-cores wasm-threads    (ln uses N cores through wasm threads instead)
+//
+// "threads N" gives PyTorch torch.set_num_threads(N) and ln N cores its fastest way: trainCh6's
+// dataParallel N (N threads, wasm on 1 thread each), or with --ln-cores wasm-threads, wasm on N threads.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -19,12 +23,17 @@ const { values } = parseArgs({
     threads: { type: "string", default: "1,2" },
     python: { type: "string", default: join(import.meta.dirname, "../pytorch/.venv/bin/python") },
     "require-pytorch": { type: "boolean", default: false },
+    "ln-cores": { type: "string", default: "data-parallel" },
   },
   allowPositionals: true,
 });
 const rounds = Number(values.rounds);
 const epochs = Number(values.epochs);
 const threadCounts = values.threads.split(",").map(Number);
+const lnCores = values["ln-cores"];
+if (lnCores !== "data-parallel" && lnCores !== "wasm-threads") {
+  throw new RangeError(`--ln-cores must be data-parallel or wasm-threads, got ${lnCores}`);
+}
 
 if (!existsSync(values.python)) {
   console.log(`PyTorch is not installed (no ${values.python}): run \`bash bench/pytorch/setup.sh\` first.`);
@@ -39,11 +48,27 @@ interface Result {
 }
 
 function runSide(side: "ln" | "pytorch", threads: number, seed: number): Result {
-  const common = ["--epochs", String(epochs), "--threads", String(threads), "--seed", String(seed)];
+  const common = ["--epochs", String(epochs), "--seed", String(seed)];
+  const lnThreads =
+    lnCores === "data-parallel"
+      ? ["--threads", "1", "--data-parallel", String(threads)]
+      : ["--threads", String(threads)];
   const [command, args] =
     side === "ln"
-      ? [process.execPath, ["--import", "tsx", join(import.meta.dirname, "ln-side.ts"), ...common]]
-      : [values.python, [join(import.meta.dirname, "../pytorch/train_ch6.py"), "--json", ...common]];
+      ? [
+          process.execPath,
+          ["--import", "tsx", join(import.meta.dirname, "ln-side.ts"), ...common, ...lnThreads],
+        ]
+      : [
+          values.python,
+          [
+            join(import.meta.dirname, "../pytorch/train_ch6.py"),
+            "--json",
+            ...common,
+            "--threads",
+            String(threads),
+          ],
+        ];
   const run = spawnSync(command, args, { encoding: "utf8", cwd: import.meta.dirname });
   const lastLine = run.stdout.trim().split("\n").at(-1) ?? "";
   if (run.status !== 0 || !lastLine.startsWith("{")) {
@@ -56,7 +81,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 
 console.log(
-  `LeNet, batch 256, lr 0.9, ${epochs} epoch(s) per run, ${rounds} rounds; load average ${loadavg()[0].toFixed(2)}`,
+  `LeNet, batch 256, lr 0.9, ${epochs} epoch(s) per run, ${rounds} rounds, ln's cores through ${lnCores}; load average ${loadavg()[0].toFixed(2)}`,
 );
 const rows: string[] = [];
 for (const threads of threadCounts) {

@@ -1,7 +1,9 @@
 // One ln run of d2l's train_ch6 recipe, the twin of bench/pytorch/train_ch6.py: the seed's LeNet,
 // Xavier init, SGD lr 0.9, batch 256, real Fashion-MNIST, on wasm. Prints one JSON line on stdout.
 //
-//   node --import tsx bench/vs-pytorch/ln-side.ts --epochs 1 --threads 1 --seed 0
+//   node --import tsx bench/vs-pytorch/ln-side.ts --epochs 1 --threads 1 --seed 0 [--data-parallel 2]
+// --threads is wasm's thread count; --data-parallel N splits each batch over N threads instead
+// (trainCh6's dataParallel, each thread wasm on 1 thread).
 import { parseArgs } from "node:util";
 import { loadDataFashionMnist } from "@ln/data";
 import { trainCh6, useDevice } from "@ln/train";
@@ -14,11 +16,13 @@ const { values } = parseArgs({
     seed: { type: "string", default: "0" },
     "batch-size": { type: "string", default: "256" },
     lr: { type: "string", default: "0.9" },
+    "data-parallel": { type: "string", default: "1" },
   },
 });
 const epochs = Number(values.epochs);
 const threads = Number(values.threads);
 const seed = Number(values.seed);
+const dataParallel = Number(values["data-parallel"]);
 
 const device = await useDevice("wasm", { wasmThreads: threads });
 const [train, test] = await loadDataFashionMnist(Number(values["batch-size"]), { seed, download: false });
@@ -27,6 +31,7 @@ const report = await trainCh6(lenet({ seed }), train, test, {
   lr: Number(values.lr),
   init: "xavier",
   seed,
+  dataParallel,
 });
 const last = report.history.at(-1)!;
 console.log(
@@ -38,6 +43,7 @@ console.log(
     test_acc: last.testAcc,
     epochs,
     threads,
+    data_parallel: dataParallel,
     device: device.name,
   }),
 );

@@ -46,9 +46,7 @@ export function batchTensors(
   batch: Batch,
   where: string,
 ): { x: tf.Tensor; labels: tf.Tensor1D; size: number } {
-  if (batch == null || typeof batch !== "object" || !("x" in batch) || !("y" in batch)) {
-    throw new TypeError(`${where}: expected a batch { x, y, size, shape } or { x: tf.Tensor, y: tf.Tensor }`);
-  }
+  checkIsBatch(batch, where);
   if (isTensorBatch(batch)) {
     const { x, y } = batch;
     if (!(y instanceof tf.Tensor))
@@ -62,6 +60,39 @@ export function batchTensors(
     }
     return { x: x.dtype === "float32" ? x : x.toFloat(), labels: labels as tf.Tensor1D, size };
   }
+  const { x, shape, labels, size } = checkedArrays(batch, where);
+  return { x: tf.tensor(x, shape, "float32"), labels: tf.tensor1d(labels, "int32"), size };
+}
+
+/** A batch as plain arrays: what crosses to data-parallel workers. */
+export interface BatchArrays {
+  x: Float32Array;
+  /** Shape of `x`, batch first. */
+  shape: number[];
+  labels: Int32Array;
+  size: number;
+}
+
+/** Turns a batch into typed arrays (tensors are read back), with the checks of {@link batchTensors}. */
+export function batchArrays(batch: Batch, where: string): BatchArrays {
+  checkIsBatch(batch, where);
+  if (isTensorBatch(batch)) {
+    return tf.tidy(() => {
+      const t = batchTensors(batch, where);
+      const x = t.x.dataSync() as Float32Array;
+      return { x, shape: t.x.shape, labels: Int32Array.from(t.labels.dataSync()), size: t.size };
+    });
+  }
+  return checkedArrays(batch, where);
+}
+
+function checkIsBatch(batch: unknown, where: string): void {
+  if (batch == null || typeof batch !== "object" || !("x" in batch) || !("y" in batch)) {
+    throw new TypeError(`${where}: expected a batch { x, y, size, shape } or { x: tf.Tensor, y: tf.Tensor }`);
+  }
+}
+
+function checkedArrays(batch: ArrayBatch, where: string): BatchArrays {
   const { x, y, size, shape } = batch;
   if (!(x instanceof Float32Array))
     throw new TypeError(`${where}: batch.x must be a Float32Array or a tf.Tensor`);
@@ -74,8 +105,7 @@ export function batchTensors(
   }
   if (y.length !== size)
     throw new RangeError(`${where}: batch.y has ${y.length} labels for ${size} examples`);
-  const labels = tf.tensor1d(y instanceof Int32Array ? y : Int32Array.from(y), "int32");
-  return { x: tf.tensor(x, xShape, "float32"), labels, size };
+  return { x, shape: xShape, labels: y instanceof Int32Array ? y : Int32Array.from(y), size };
 }
 
 /** Batches per pass when the source says so up front (`length` or `numBatches`), else undefined. */

@@ -1,10 +1,14 @@
 import { Accumulator } from "@ln/metrics";
 import * as tf from "@tensorflow/tfjs";
 import { type CheckpointState, listCheckpoints, readCheckpoint, writeCheckpoint } from "./checkpoint";
-import { type Batch, type BatchSource, batchTensors, iterate, knownLength } from "./data";
+import { type Batch, type BatchSource, batchTensors, isTensorBatch, iterate, knownLength } from "./data";
+import { parallelGradients, startShardWorkers } from "./data-parallel/parallel-step";
+import type { ShardWorkers } from "./data-parallel/shard-workers";
 import { currentDevice, type Device, type DeviceRequest, useDevice } from "./device";
 import { DivergedError } from "./errors";
-import { correctCount, countCorrect } from "./evaluate";
+import { countCorrect } from "./evaluate";
+import { batchGradients } from "./gradients";
+import { unfuseInputConvs } from "./input-convs";
 import { type NodeHost, requireNodeHost } from "./internal/host";
 import type { EpochStats, TrainOptions, TrainReport } from "./train-types";
 import { xavierInit } from "./xavier";
@@ -20,7 +24,8 @@ const WHERE = "trainCh6";
  * By default (as d2l) every kernel is first re-drawn from Xavier-uniform and every bias zeroed;
  * pass `init: false` to keep the model's weights. A NaN or infinite loss throws `DivergedError`
  * before that step is applied. `signal` stops after the current batch; `checkpointDir` (Node)
- * writes a checkpoint per epoch, and `resume` continues from one.
+ * writes a checkpoint per epoch, and `resume` continues from one. `dataParallel: 2` (Node, wasm)
+ * splits every batch over the main thread and a worker thread and averages their gradients.
  *
  * @example
  * ```ts
@@ -51,6 +56,8 @@ export async function trainCh6(
   const ownsOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.sgd(lr);
   const optimizerLr = (optimizer as { learningRate?: number }).learningRate ?? lr;
+  let workers: ShardWorkers | undefined;
+  const restoreConvs = unfuseInputConvs(model);
   try {
     let state: CheckpointState = {
       epoch: 0,
@@ -69,6 +76,8 @@ export async function trainCh6(
 
     const numClasses = outputClasses(model);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const parallel = options.dataParallel ?? 1;
+    if (parallel > 1) workers = await startShardWorkers(model, device, parallel, numClasses, WHERE);
     let batchesPerEpoch = options.batchesPerEpoch ?? knownLength(trainData);
     let checkpoint: string | undefined;
     const save = async (s: CheckpointState) => {
@@ -120,11 +129,19 @@ export async function trainCh6(
           continue;
         }
         const started = performance.now();
-        const { loss, correct, size } = await trainStep(model, item, variables, optimizer, numClasses, {
-          epoch,
-          batch,
-          lr: optimizerLr,
-        });
+        const { loss, correct, size } = await trainStep(
+          model,
+          item,
+          variables,
+          optimizer,
+          numClasses,
+          workers,
+          {
+            epoch,
+            batch,
+            lr: optimizerLr,
+          },
+        );
         const seconds = (performance.now() - started) / 1000;
         epochSeconds += seconds;
         state.trainSeconds += seconds;
@@ -183,38 +200,27 @@ export async function trainCh6(
     return report(false);
   } finally {
     if (ownsOptimizer) optimizer.dispose();
+    restoreConvs();
+    await workers?.close();
   }
 }
 
-/** One SGD step: forward, loss, gradients; the loss is read and checked before the update. */
+/**
+ * One SGD step: forward, loss, gradients (on this thread, or in shards with `workers`); the loss
+ * is read and checked before the update.
+ */
 async function trainStep(
   model: tf.LayersModel,
   batch: Batch,
   variables: tf.Variable[],
   optimizer: tf.Optimizer,
   numClasses: number,
+  workers: ShardWorkers | undefined,
   where: { epoch: number; batch: number; lr: number },
 ): Promise<{ loss: number; correct: number; size: number }> {
-  let size = 0;
-  const { grads, stats } = tf.tidy(() => {
-    const t = batchTensors(batch, WHERE);
-    size = t.size;
-    let kept: tf.Tensor | undefined;
-    const { grads } = tf.variableGrads(() => {
-      const logits = model.apply(t.x, { training: true }) as tf.Tensor;
-      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(t.labels, numClasses), logits) as tf.Scalar;
-      kept = tf.keep(tf.stack([loss, tf.cast(correctCount(logits, t.labels, WHERE), "float32")]));
-      return loss;
-    }, variables);
-    return { grads, stats: kept as tf.Tensor };
-  });
-  let values: Float32Array | Int32Array | Uint8Array;
-  try {
-    values = await stats.data();
-  } finally {
-    stats.dispose();
-  }
-  const [loss, correct] = values;
+  const { grads, loss, correct, size } = workers
+    ? await parallelGradients(model, batch, variables, numClasses, workers, WHERE)
+    : await localGradients(model, batch, variables, numClasses);
   if (!Number.isFinite(loss)) {
     tf.dispose(grads);
     throw new DivergedError({ ...where, loss });
@@ -222,6 +228,22 @@ async function trainStep(
   tf.tidy(() => optimizer.applyGradients(grads));
   tf.dispose(grads);
   return { loss, correct, size };
+}
+
+async function localGradients(
+  model: tf.LayersModel,
+  batch: Batch,
+  variables: tf.Variable[],
+  numClasses: number,
+) {
+  const t = tf.tidy(() => batchTensors(batch, WHERE));
+  try {
+    return { ...(await batchGradients(model, t.x, t.labels, variables, numClasses, WHERE)), size: t.size };
+  } finally {
+    // Tensors the batch came with stay the caller's.
+    const given: unknown[] = isTensorBatch(batch) ? [batch.x, batch.y] : [];
+    tf.dispose([t.x, t.labels].filter((u) => !given.includes(u)));
+  }
 }
 
 async function chooseDevice(request: DeviceRequest | Device | undefined): Promise<Device> {
@@ -267,6 +289,10 @@ function checkOptions(
   }
   if (options.init !== undefined && options.init !== "xavier" && options.init !== false) {
     throw new RangeError(`${WHERE}: init must be "xavier" or false, got ${String(options.init)}`);
+  }
+  const p = options.dataParallel;
+  if (p !== undefined && (!Number.isInteger(p) || p < 1)) {
+    throw new RangeError(`${WHERE}: dataParallel must be a positive integer, got ${String(p)}`);
   }
   const b = options.batchesPerEpoch;
   if (b !== undefined && (!Number.isInteger(b) || b < 1)) {

@@ -25,4 +25,13 @@ if (tf.memory().numTensors - before !== net.weights.length)
   throw new Error(
     `tensors: ${tf.memory().numTensors - before} new, the model has ${net.weights.length} weights`,
   );
-console.log(`ok @ln/train esm (${device.backend})`);
+// Both cores: dataParallel runs the built worker script (dist/data-parallel-worker.js) beside the
+// bundle; the same steps as one thread, to float rounding.
+const once = lenet({ activation: "relu", pooling: "max", seed: 1 });
+const twice = lenet({ activation: "relu", pooling: "max", seed: 1 });
+await trainCh6(once, data, data, { epochs: 1, lr: 0.1, seed: 2 });
+await trainCh6(twice, data, data, { epochs: 1, lr: 0.1, seed: 2, dataParallel: 2 });
+const [a, b] = [once, twice].map((m) => m.getWeights().map((w) => w.dataSync()));
+const drift = Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i][j])))));
+if (!(drift < 1e-5)) throw new Error(`dataParallel: weights differ by ${drift}`);
+console.log(`ok @ln/train esm (${device.backend}, dataParallel)`);

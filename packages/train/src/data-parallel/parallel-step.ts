@@ -1,0 +1,118 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Batch, type BatchArrays, batchArrays } from "../data";
+import type { Device } from "../device";
+import { type BatchGradients, batchGradients } from "../gradients";
+import { type ShardWorkers, shardWorkerStarter } from "./shard-workers";
+
+/** Sizes of `parts` nearly equal shards of `n` examples, largest first, leaving out empty ones. */
+export function shardSizes(n: number, parts: number): number[] {
+  const base = Math.floor(n / parts);
+  const extra = n % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((s) => s > 0);
+}
+
+/** Rows `start .. start + size` of a batch, as views (no copy). */
+function rows(whole: BatchArrays, start: number, size: number): BatchArrays {
+  const perExample = whole.x.length / whole.size;
+  return {
+    x: whole.x.subarray(start * perExample, (start + size) * perExample),
+    shape: [size, ...whole.shape.slice(1)],
+    labels: whole.labels.subarray(start, start + size),
+    size,
+  };
+}
+
+/**
+ * Starts `parallel - 1` worker threads for data-parallel training of `model` on `device`, or
+ * explains why it cannot: Node only, and only on the CPU backends that use one core each.
+ */
+export async function startShardWorkers(
+  model: tf.LayersModel,
+  device: Device,
+  parallel: number,
+  numClasses: number,
+  where: string,
+): Promise<ShardWorkers> {
+  const start = shardWorkerStarter();
+  if (start === undefined) {
+    throw new Error(
+      `${where}: dataParallel needs Node.js worker_threads; in a browser, serve the page cross-origin ` +
+        `isolated and use useDevice("wasm", { wasmThreads }) instead`,
+    );
+  }
+  if (device.backend !== "wasm" && device.backend !== "cpu") {
+    throw new RangeError(
+      `${where}: dataParallel splits batches over CPU threads, each on its own wasm (or js cpu) backend; ` +
+        `this run is on ${device.backend}, which spreads its work by itself. Use useDevice("wasm") or leave dataParallel out`,
+    );
+  }
+  return start({
+    count: parallel - 1,
+    backend: device.backend,
+    modelTopology: model.toJSON(null, false) as object,
+    shapes: model.trainableWeights.map((w) => [...w.shape] as number[]),
+    numClasses,
+  });
+}
+
+/**
+ * One batch's gradients computed in shards: the workers get theirs first, the main thread
+ * computes the first shard meanwhile, then the shard gradients are averaged weighted by shard
+ * size, which is the gradient of the whole batch's mean loss (as one batch, up to float rounding).
+ */
+export async function parallelGradients(
+  model: tf.LayersModel,
+  batch: Batch,
+  variables: tf.Variable[],
+  numClasses: number,
+  workers: ShardWorkers,
+  where: string,
+): Promise<BatchGradients & { size: number }> {
+  const whole = batchArrays(batch, where);
+  const sizes = shardSizes(whole.size, workers.count + 1);
+  const shards: BatchArrays[] = [];
+  for (let i = 0, start = 0; i < sizes.length; start += sizes[i], i++)
+    shards.push(rows(whole, start, sizes[i]));
+  const pending = workers.run(variables, shards.slice(1));
+  pending.catch(() => {}); // awaited below; this only stops an early rejection being reported as unhandled
+  const own = tf.tidy(() => ({
+    x: tf.tensor(shards[0].x, shards[0].shape, "float32"),
+    labels: tf.tensor1d(shards[0].labels, "int32"),
+  }));
+  let mine: BatchGradients;
+  try {
+    mine = await batchGradients(model, own.x, own.labels, variables, numClasses, where);
+  } finally {
+    tf.dispose(own);
+  }
+  let results: Awaited<typeof pending>;
+  try {
+    results = await pending;
+  } catch (error) {
+    tf.dispose(mine.grads);
+    throw error;
+  }
+  const n = whole.size;
+  const grads = tf.tidy(() => {
+    const out: tf.NamedTensorMap = {};
+    let offset = 0;
+    for (const v of variables) {
+      let g = tf.mul(mine.grads[v.name], sizes[0] / n);
+      for (const r of results) {
+        const theirs = tf.tensor(r.grads.subarray(offset, offset + v.size), v.shape, "float32");
+        g = tf.add(g, tf.mul(theirs, r.size / n));
+      }
+      out[v.name] = g;
+      offset += v.size;
+    }
+    return out;
+  });
+  tf.dispose(mine.grads);
+  let loss = mine.loss * sizes[0];
+  let correct = mine.correct;
+  for (const r of results) {
+    loss += r.loss * r.size;
+    correct += r.correct;
+  }
+  return { grads, loss: loss / n, correct, size: n };
+}

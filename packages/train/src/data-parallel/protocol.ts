@@ -1,0 +1,26 @@
+// Messages between the main thread (pool.ts) and a data-parallel worker (worker.ts).
+import type { ShardWorkerConfig } from "./shard-workers";
+
+/** `workerData` of a worker: the config plus its shared buffers. */
+export interface WorkerInit extends Omit<ShardWorkerConfig, "count"> {
+  /** Every trainable variable, flat in order; the main thread writes it before each step. */
+  weights: SharedArrayBuffer;
+  /** This worker's gradients, same layout; the worker writes it, the main thread reads it. */
+  grads: SharedArrayBuffer;
+}
+
+/** Main -> worker: compute the gradients of this shard (the current weights are in `weights`). */
+export interface StepMessage {
+  type: "step";
+  shape: number[];
+  /** Float32 pixels of the shard, `shape` elements from offset 0. */
+  x: SharedArrayBuffer;
+  /** Int32 labels of the shard, `shape[0]` elements. */
+  labels: SharedArrayBuffer;
+}
+
+/** Worker -> main. */
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "done"; loss: number; correct: number }
+  | { type: "error"; message: string };

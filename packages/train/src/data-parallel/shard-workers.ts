@@ -1,0 +1,58 @@
+import type * as tf from "@tensorflow/tfjs";
+import type { BatchArrays } from "../data";
+
+/** What a worker thread returns for its shard of a batch. */
+export interface ShardResult {
+  /** Gradients of the shard's mean loss, all variables flat in order; shared memory, valid until the next `run`. */
+  grads: Float32Array;
+  /** The shard's mean loss. */
+  loss: number;
+  /** Examples of the shard classified right. */
+  correct: number;
+  /** Examples in the shard. */
+  size: number;
+}
+
+/**
+ * The worker threads of data-parallel training (Node): each holds a copy of the model on its own
+ * backend and computes the gradients of one shard of every batch, while the main thread does another.
+ */
+export interface ShardWorkers {
+  /** Worker threads (the main thread computes one more shard). */
+  readonly count: number;
+  /**
+   * Hands every worker the current weights and one shard (at most `count` shards) and resolves
+   * with their results in shard order. Everything is sent before it returns, so the caller can
+   * compute its own shard meanwhile.
+   */
+  run(weights: readonly tf.Variable[], shards: readonly BatchArrays[]): Promise<ShardResult[]>;
+  /** Ends the threads. */
+  close(): Promise<void>;
+}
+
+/** What starts the workers: the model as JSON, and what each worker must check and compute. */
+export interface ShardWorkerConfig {
+  /** Worker threads to start. */
+  count: number;
+  /** `"wasm"` or tfjs's JavaScript `"cpu"`: the main thread's backend, one thread per worker. */
+  backend: "wasm" | "cpu";
+  /** `model.toJSON(null, false)`. */
+  modelTopology: object;
+  /** Shapes of the trainable variables, in order; a worker's model must match them. */
+  shapes: number[][];
+  numClasses: number;
+}
+
+export type StartShardWorkers = (config: ShardWorkerConfig) => Promise<ShardWorkers>;
+
+let starter: StartShardWorkers | undefined;
+
+/** Installs the Node implementation (the Node entry does; browsers have none). */
+export function setShardWorkerStarter(value: StartShardWorkers): void {
+  starter = value;
+}
+
+/** The Node implementation, or undefined in a browser. */
+export function shardWorkerStarter(): StartShardWorkers | undefined {
+  return starter;
+}

@@ -1,0 +1,46 @@
+import * as tf from "@tensorflow/tfjs";
+import { correctCount } from "./evaluate";
+
+/** Gradients of one batch (or shard) and what the loop records of it. */
+export interface BatchGradients {
+  /** d(mean loss)/d(variable), keyed by variable name; the caller disposes them. */
+  grads: tf.NamedTensorMap;
+  /** Mean softmax cross-entropy over the examples. */
+  loss: number;
+  /** Examples classified right (training-mode forward pass). */
+  correct: number;
+}
+
+/**
+ * Forward in training mode, mean softmax cross-entropy on logits, and its gradients with respect
+ * to `variables`: the work of one SGD step short of the update. Shared by the loop and by the
+ * data-parallel workers, so both compute exactly the same thing. Disposes nothing it was given.
+ */
+export async function batchGradients(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  variables: tf.Variable[],
+  numClasses: number,
+  where: string,
+): Promise<BatchGradients> {
+  const { grads, stats } = tf.tidy(() => {
+    let kept: tf.Tensor | undefined;
+    const { grads } = tf.variableGrads(() => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
+      kept = tf.keep(tf.stack([loss, tf.cast(correctCount(logits, labels, where), "float32")]));
+      return loss;
+    }, variables);
+    return { grads, stats: kept as tf.Tensor };
+  });
+  try {
+    const [loss, correct] = await stats.data();
+    return { grads, loss, correct };
+  } catch (error) {
+    tf.dispose(grads);
+    throw error;
+  } finally {
+    stats.dispose();
+  }
+}

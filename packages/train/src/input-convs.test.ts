@@ -1,0 +1,67 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useDevice } from "./index";
+import { unfuseInputConvs } from "./input-convs";
+import { relativeError } from "./wasm/test-support";
+
+beforeAll(async () => {
+  await useDevice("wasm");
+});
+
+/** LeNet's head on 12x12 inputs: reshape, conv on data, pool, conv on features, dense. */
+function net() {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.reshape({ targetShape: [12, 12, 1], inputShape: [144] }),
+      tf.layers.conv2d({
+        filters: 3,
+        kernelSize: 5,
+        padding: "same",
+        activation: "sigmoid",
+        kernelInitializer: init(1),
+        biasInitializer: "ones",
+      }),
+      tf.layers.averagePooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", kernelInitializer: init(2) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, kernelInitializer: init(3) }),
+    ],
+  });
+}
+
+/** Loss, gradients and the kernels one gradient step ran. */
+async function step(model: tf.LayersModel, x: tf.Tensor) {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let out: { loss: number; grads: number[][] } | undefined;
+  const profile = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(model.apply(x) as tf.Tensor)) as tf.Scalar,
+      variables,
+    );
+    out = { loss: value.dataSync()[0], grads: variables.map((v) => Array.from(grads[v.name].dataSync())) };
+    tf.dispose([value, grads]);
+  });
+  return { ...out!, kernels: profile.kernels.map((k) => k.name) };
+}
+
+describe("unfuseInputConvs", () => {
+  it("gives the same loss and gradients without the first conv's unused input gradient", async () => {
+    const model = net();
+    const x = tf.randomUniform([8, 144], 0, 1, "float32", 5);
+    const fused = await step(model, x);
+    const restore = unfuseInputConvs(model);
+    const plain = await step(model, x);
+    expect(plain.loss).toBeCloseTo(fused.loss, 6);
+    for (const [i, g] of plain.grads.entries())
+      expect(relativeError(g, fused.grads[i]), `grad ${i}`).toBeLessThan(1e-5);
+    // Fused: an input gradient for each conv; unfused first conv: only the second conv's is left.
+    const count = (names: string[]) => names.filter((n) => n === "Conv2DBackpropInput").length;
+    expect(count(fused.kernels)).toBe(2);
+    expect(count(plain.kernels)).toBe(1);
+    restore();
+    expect(count((await step(model, x)).kernels)).toBe(2);
+    expect(Object.hasOwn(model.layers[1], "call")).toBe(false);
+    x.dispose();
+  });
+});
