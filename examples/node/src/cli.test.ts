@@ -132,6 +132,7 @@ describe("usage errors", () => {
       ],
       [["train", "lenet", "--lr", "fast"], /^ln train: --lr must be a number greater than 0 .*; got 'fast'$/],
       [["train", "lenet", "--epochs", "0"], /^ln train: --epochs must be a positive integer/],
+      [["train", "lenet", "--cores", "0"], /^ln train: --cores must be a positive integer/],
       [
         ["train", "alexnet", "--activation", "relu"],
         /^ln train: --activation applies to lenet only, not alexnet$/,
@@ -231,12 +232,15 @@ describe("ln train and ln eval on fixture data", () => {
       "adam",
       "--lr",
       "0.01",
+      "--cores",
+      "2",
       "--out",
       out,
     ];
     const result = await ln(args);
     expect(result.stderr.includes("Error"), result.stderr).toBe(false);
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("each batch split over 2 threads (data-parallel; --cores 1 for one)");
     // stdout is a pipe: plain lines (no carriage returns), four fifths and a summary per epoch.
     expect(result.stdout).not.toContain("\r");
     expect(result.stdout.match(/^epoch 1\/2 .*ETA/gm)).toHaveLength(4);

@@ -105,6 +105,13 @@ const spec: CommandSpec = {
       placeholder: "<dir>",
       description: "a folder holding the four Fashion-MNIST files",
     },
+    cores: {
+      type: "string",
+      placeholder: "<n|auto>",
+      description:
+        "CPU threads to split each batch over on wasm (data-parallel; default auto: every core up to 8, 1 for batch-norm models)",
+      parse: parseCores,
+    },
   },
   notes: [
     "Defaults (d2l):",
@@ -120,11 +127,17 @@ const spec: CommandSpec = {
     "  ln train lenet",
     "  ln train lenet --activation relu --pooling max --optimizer adam --lr 0.001",
     "  ln train alexnet --limit 2048 --epochs 1",
+    "  ln train lenet --cores 1                 (one thread, as d2l's numbers on one CPU core)",
   ],
 };
 
+/** --cores: a positive integer or "auto". */
+function parseCores(raw: string): number | "auto" {
+  return raw === "auto" ? "auto" : positiveInt(raw);
+}
+
 /** Flags a resumed run may change; the others are fixed by its run.json. */
-const CHANGEABLE_ON_RESUME = new Set(["epochs", "device", "data-dir", "resume"]);
+const CHANGEABLE_ON_RESUME = new Set(["epochs", "device", "data-dir", "resume", "cores"]);
 
 /** The run.json field behind each flag that sets one. */
 const FLAG_TO_CONFIG: Record<string, keyof TrainConfig> = {
@@ -144,6 +157,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
   const values = parsed.values;
   const modelName = parsed.positionals[0];
   const dataDir = values["data-dir"] as string | undefined;
+  const cores = (values.cores as number | "auto" | undefined) ?? "auto";
 
   if (typeof values.resume === "string") {
     if (values.out !== undefined)
@@ -176,7 +190,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       epochs,
       device: (values.device as string | undefined) ?? config.device,
     };
-    return train({ config: resumed, run: { folder }, dataDir });
+    return train({ config: resumed, run: { folder }, dataDir, cores });
   }
 
   if (modelName === undefined) {
@@ -211,7 +225,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
   };
   const out = (values.out as string | undefined) ?? defaultRunDir(modelName);
   await RunFolder.ensureFree(out);
-  return train({ config, run: { out }, dataDir });
+  return train({ config, run: { out }, dataDir, cores });
 }
 
 /** runs/lenet-20260101-120000: sortable, and no characters a shell or Windows would trip on. */
