@@ -6,10 +6,19 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
+import { filterGradKernel } from "./filter-grad";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 
+/** The parts of tfjs's wasm backend the SIMD path reads and writes tensors through. */
+interface WasmHeapBackend extends WasmBackendLike {
+  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
 /**
- * Conv2DBackpropFilter for wasm, which has none. The filter gradient
+ * Conv2DBackpropFilter for wasm, which has none. At stride 1 it runs our SIMD kernel
+ * (filter-grad/kernel.c), the fastest way measured; other strides take the XNNPACK path
+ * below. The filter gradient
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−top, ow·s+kw−left, ci] · dy[n,oh,ow,co]
  * is itself a convolution: take x transposed to [ci, H, W, n] as a batch of `ci`
  * images with `n` channels and dy transposed to [OH, OW, n, co] as the filter; a
@@ -39,7 +48,32 @@ function conv2dBackpropFilter(args: {
   );
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
-  const [, inH, inW] = x.shape;
+  const [n, inH, inW, ci] = x.shape;
+  const simd = filterGradKernel();
+  if (simd && sh === 1 && sw === 1) {
+    const heap = backend as WasmHeapBackend;
+    const out = heap.makeOutput([...filterShape], "float32");
+    // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
+    simd.run(
+      heap.typedArrayFromHeap(x),
+      heap.typedArrayFromHeap(dy),
+      {
+        n,
+        h: inH,
+        w: inW,
+        ci,
+        co: info.outChannels,
+        kh,
+        kw,
+        oh: info.outHeight,
+        ow: info.outWidth,
+        padTop: top,
+        padLeft: left,
+      },
+      heap.typedArrayFromHeap(out),
+    );
+    return out;
+  }
   // Pad after so the trick conv's output is exactly KH x KW; a negative amount means
   // the forward conv never read those trailing rows/columns, so we crop them instead.
   const bottom = kh + (info.outHeight - 1) * sh - inH - top;

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { filterGradKernel } from "./filter-grad";
 import {
   int,
   onWasmAndCpu,
@@ -52,6 +53,71 @@ describe("Conv2DBackpropFilter on wasm", () => {
       ),
     );
     expect(relativeError(wasm, cpu), JSON.stringify({ ...c, x: 0, dy: 0, filter: 0 })).toBeLessThan(1e-4);
+  });
+});
+
+describe("Conv2DBackpropFilter's SIMD kernel (stride 1)", () => {
+  // Out-channel counts on both paths (pixel pairs for 2, 6, 10; co-vectors with every remainder),
+  // one-sided and "same" padding with even filters, batch 1, odd widths, LeNet's two shapes.
+  const shapes = [
+    { n: 3, h: 9, w: 7, ci: 1, co: 6, kh: 5, kw: 5, pad: "same" as const },
+    { n: 2, h: 14, w: 14, ci: 6, co: 16, kh: 5, kw: 5, pad: "valid" as const },
+    { n: 1, h: 8, w: 11, ci: 3, co: 1, kh: 3, kw: 2, pad: "same" as const },
+    { n: 2, h: 6, w: 5, ci: 2, co: 2, kh: 4, kw: 4, pad: "same" as const },
+    { n: 2, h: 7, w: 9, ci: 5, co: 5, kh: 2, kw: 3, pad: "valid" as const },
+    {
+      n: 1,
+      h: 10,
+      w: 10,
+      ci: 4,
+      co: 10,
+      kh: 3,
+      kw: 3,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [0, 1],
+        [0, 0],
+      ] as const,
+    },
+    { n: 3, h: 5, w: 13, ci: 7, co: 13, kh: 1, kw: 4, pad: "same" as const },
+    {
+      n: 2,
+      h: 12,
+      w: 12,
+      ci: 2,
+      co: 3,
+      kh: 5,
+      kw: 1,
+      pad: [
+        [0, 0],
+        [0, 0],
+        [1, 3],
+        [0, 0],
+      ] as const,
+    },
+  ];
+  it.each(shapes.map((c, i) => [i, c] as const))("runs and matches cpu, case %i", async (_, c) => {
+    expect(filterGradKernel(), "the kernel is loaded by initWasmBackend").toBeDefined();
+    const r = rng(10);
+    const pad = c.pad as Parameters<typeof tf.conv2d>[3];
+    const outShape = tf.backend_util.computeConv2DInfo(
+      [c.n, c.h, c.w, c.ci],
+      [c.kh, c.kw, c.ci, c.co],
+      1,
+      1,
+      pad,
+    ).outShape;
+    const x = values(r, [c.n, c.h, c.w, c.ci]);
+    const dy = values(r, outShape);
+    const { wasm, cpu } = await onWasmAndCpu(() =>
+      runKernel(
+        "Conv2DBackpropFilter",
+        { x: tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), dy: tf.tensor(dy, outShape) },
+        { strides: 1, pad, dataFormat: "NHWC", filterShape: [c.kh, c.kw, c.ci, c.co] },
+      ),
+    );
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
   });
 });
 

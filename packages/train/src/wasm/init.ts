@@ -1,5 +1,6 @@
 import { engine, getBackend, setBackend } from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { loadFilterGradKernel } from "./filter-grad";
 import { isNode, threadsUnavailableReason, wasmNodeSupport, withBrowserThreadCap } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 
@@ -63,6 +64,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
     throw new RangeError(`@ln/train: threads must be a whole number >= 1, got ${threads}`);
   }
   registerWasmTrainingKernels();
+  await loadFilterGradKernel();
   const running = wasmThreads();
   if (running != null) {
     if (options.threads != null && threads !== (requested ?? running)) {

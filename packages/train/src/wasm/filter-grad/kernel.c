@@ -1,0 +1,244 @@
+// Conv2D filter gradient for tfjs's wasm backend (NHWC, stride 1, dilation 1, explicit
+// top/left padding) in WebAssembly SIMD128 (f32x4 mul + add), no libc:
+//
+//   dW[fh][fw][ci][co] = sum_{n,oy,ox} x[n][oy+fh-padTop][ox+fw-padLeft][ci] * dy[n][oy][ox][co]
+//
+// (zero outside x). Why: tfjs's wasm build has no weight-gradient kernel, and building it
+// from XNNPACK's convolution over transposed tensors ran LeNet's at 4-16 GFLOP/s; this runs
+// them at 24-36 (packages/train/experiments/filter-grad has the measurements and the loop
+// orders that lost). Built by build.sh into kernel-bytes.ts; all memory is the module's own,
+// laid out by the caller (filter-grad.ts): x, dy, dW and scratch_bytes(...) of scratch.
+//
+// The reduction is a GEMM dW[(fh, fw*CI+ci), co] += X[p, (fh, fw*CI+ci)] * dy[p, co] over
+// pixels p. For a fixed fh the K = KW*CI rows are contiguous in NHWC x, so a block of
+// R rows x V co-vectors keeps R*V accumulators in registers and per pixel does R splat
+// loads of x, V loads of dy and R*V mul+add. Per chunk of images (~32 KiB of x + dy, stays
+// in L1) every block sweeps the chunk's pixels from zeroed registers and adds them to the
+// sums in memory: two-level summation, more accurate than one running sum. Blocks hold at
+// most ~8-9 accumulators so that they and the loads fit V8's 16 xmm registers.
+// With CO = 4k + 2 (LeNet's 6) plain co-vectors waste lanes, so pixel pairs are used instead.
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT(name) __attribute__((export_name(name)))
+#define INLINE static inline __attribute__((always_inline))
+
+static void zero(f32 *p, int n) {
+  v128_t z = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(p + i, z);
+  for (; i < n; i++) p[i] = 0.f;
+}
+
+static int up4(int v) { return (v + 3) & ~3; }
+
+// ---------------------------------------------------------------- vectors over co
+
+// One R x V register block over all pixels of one image. xp points at x[row 0 of this
+// filter row][col 0][first of the R rows]; dp at dy[image][0][0][first co of the block].
+INLINE void blockCo(const int R, const int V, const f32 *xp, const f32 *dp, f32 *ap, int nb,
+                    int xis, int OH, int OW, int CI, int CO, int xrs, int ars) {
+  v128_t acc[8][4];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_splat(0.f);
+  for (int row = 0, n = 0, oy = 0; row < nb * OH; row++, oy++) {
+    if (oy == OH) oy = 0, n++;
+    const f32 *xr = xp + n * xis + oy * xrs;
+    const f32 *dr = dp + row * OW * CO;
+    for (int ox = 0; ox < OW; ox++) {
+      v128_t d[4];
+#pragma clang loop unroll(full)
+      for (int v = 0; v < V; v++) d[v] = wasm_v128_load(dr + 4 * v);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < R; r++) {
+        v128_t xs = wasm_v128_load32_splat(xr + r);
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xs, d[v]));
+      }
+      xr += CI;
+      dr += CO;
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) {
+      f32 *a = ap + r * ars + 4 * v;
+      wasm_v128_store(a, wasm_f32x4_add(wasm_v128_load(a), acc[r][v]));
+    }
+}
+
+typedef void (*BlockCoFn)(const f32 *, const f32 *, f32 *, int, int, int, int, int, int, int, int);
+#define BCO(R, V)                                                                      \
+  static void blockCo_##R##_##V(const f32 *xp, const f32 *dp, f32 *ap, int nb, int xis,   \
+                                int OH, int OW, int CI, int CO, int xrs, int ars) {    \
+    blockCo(R, V, xp, dp, ap, nb, xis, OH, OW, CI, CO, xrs, ars);                      \
+  }
+// Only the blocks filter_grad picks: V = 1 with R <= 8, V = 2 with R <= 4, V = 3 with R <= 3,
+// V = 4 with R <= 2 (the defaults below and their remainders).
+BCO(1, 1) BCO(2, 1) BCO(3, 1) BCO(4, 1) BCO(5, 1) BCO(6, 1) BCO(7, 1) BCO(8, 1)
+BCO(1, 2) BCO(2, 2) BCO(3, 2) BCO(4, 2) BCO(1, 3) BCO(2, 3) BCO(3, 3) BCO(1, 4) BCO(2, 4)
+#define CASE_CO(R, V) case (R - 1) * 4 + V - 1: return blockCo_##R##_##V;
+static BlockCoFn pickCo(int r, int v) {
+  switch ((r - 1) * 4 + v - 1) {
+    CASE_CO(1, 1) CASE_CO(2, 1) CASE_CO(3, 1) CASE_CO(4, 1) CASE_CO(5, 1) CASE_CO(6, 1)
+    CASE_CO(7, 1) CASE_CO(8, 1) CASE_CO(1, 2) CASE_CO(2, 2) CASE_CO(3, 2) CASE_CO(4, 2)
+    CASE_CO(1, 3) CASE_CO(2, 3) CASE_CO(3, 3) CASE_CO(1, 4)
+    default: return blockCo_2_4;
+  }
+}
+
+// ---------------------------------------------------------------- CO % 4 == 2: pixel pairs
+
+// With CO = 4k + 2 a plain co-vector wastes lanes (CO = 6 uses 6 of 8). Two neighbouring
+// pixels' dy are 2·CO contiguous floats = CO/2 full vectors, so accumulate a doubled row
+// [sums for pixel-even (co 0..CO-1) | sums for pixel-odd (co 0..CO-1)] and fold the halves
+// at the end. x for vector k is x[p] (k < mid), [x[p] x[p] x[p+1] x[p+1]] (k == mid, one
+// shuffle) or x[p+1] (k > mid). An odd last pixel of a row runs alone (x[p+1] = 0).
+INLINE void blockPair(const int R, const int V2, const f32 *xp, const f32 *dp, f32 *ap, int nb,
+                      int xis, int OH, int OW, int CI, int CO, int xrs, int ars) {
+  const int mid = (V2 - 1) / 2;  // the vector straddling co = CO: lanes [CO-2, CO+2)
+  v128_t acc[8][5];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V2; v++) acc[r][v] = wasm_f32x4_splat(0.f);
+  for (int row = 0, n = 0, oy = 0; row < nb * OH; row++, oy++) {
+    if (oy == OH) oy = 0, n++;
+    const f32 *xr = xp + n * xis + oy * xrs;
+    const f32 *dr = dp + row * OW * CO;
+    int ox = 0;
+    for (; ox + 2 <= OW; ox += 2) {
+      v128_t d[5];
+#pragma clang loop unroll(full)
+      for (int v = 0; v < V2; v++) d[v] = wasm_v128_load(dr + 4 * v);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < R; r++) {
+        v128_t a = wasm_v128_load32_splat(xr + r);
+        v128_t b = wasm_v128_load32_splat(xr + CI + r);
+        v128_t m = wasm_i32x4_shuffle(a, b, 0, 1, 4, 5);
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V2; v++) {
+          v128_t xv = v < mid ? a : v == mid ? m : b;
+          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xv, d[v]));
+        }
+      }
+      xr += 2 * CI;
+      dr += 2 * CO;
+    }
+    if (ox < OW) {
+      v128_t d[5];
+#pragma clang loop unroll(full)
+      for (int v = 0; v <= mid; v++)
+        d[v] = v < mid ? wasm_v128_load(dr + 4 * v) : wasm_v128_load64_zero(dr + 4 * v);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < R; r++) {
+        v128_t a = wasm_v128_load32_splat(xr + r);
+#pragma clang loop unroll(full)
+        for (int v = 0; v <= mid; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(a, d[v]));
+      }
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V2; v++) {
+      f32 *a = ap + r * ars + 4 * v;
+      wasm_v128_store(a, wasm_f32x4_add(wasm_v128_load(a), acc[r][v]));
+    }
+}
+
+#define BPAIR(R, V2)                                                                      \
+  static void blockPair_##R##_##V2(const f32 *xp, const f32 *dp, f32 *ap, int nb, int xis, \
+                                   int OH, int OW, int CI, int CO, int xrs, int ars) {    \
+    blockPair(R, V2, xp, dp, ap, nb, xis, OH, OW, CI, CO, xrs, ars);                      \
+  }
+// CO = 2, 6, 10 (V2 = 1, 3, 5 vectors per pixel pair); R as filter_grad picks them.
+BPAIR(1, 1) BPAIR(2, 1) BPAIR(3, 1) BPAIR(4, 1) BPAIR(5, 1) BPAIR(6, 1) BPAIR(7, 1) BPAIR(8, 1)
+BPAIR(1, 3) BPAIR(2, 3) BPAIR(3, 3) BPAIR(1, 5) BPAIR(2, 5)
+#define CASE_P(R, V2) case (R - 1) * 8 + V2 - 1: return blockPair_##R##_##V2;
+static BlockCoFn pickPair(int r, int v2) {
+  switch ((r - 1) * 8 + v2 - 1) {
+    CASE_P(1, 1) CASE_P(2, 1) CASE_P(3, 1) CASE_P(4, 1) CASE_P(5, 1) CASE_P(6, 1) CASE_P(7, 1)
+    CASE_P(8, 1) CASE_P(1, 3) CASE_P(2, 3) CASE_P(3, 3) CASE_P(1, 5)
+    default: return blockPair_2_5;
+  }
+}
+
+// ---------------------------------------------------------------- entry points
+
+// Images per chunk: each block sweeps a chunk's pixels; ~32 KiB of (padded) x + dy, so
+// the chunk stays in L1 while all blocks pass over it.
+static int chunkImages(int N, int CI, int CO, int OH, int OW, int Hp, int Wp) {
+  int nb = 32768 / (4 * (Hp * Wp * CI + OH * OW * CO));
+  if (nb < 1) nb = 1;
+  return nb < N ? nb : N;
+}
+
+static int usePairs(int CO) { return CO % 4 == 2 && CO <= 10; }
+
+// Bytes of scratch filter_grad needs: the sums, and one chunk of zero-padded x.
+EXPORT("scratch_bytes")
+int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
+  int Hp = OH + KH - 1, Wp = OW + KW - 1;
+  int acc = KH * KW * CI * (usePairs(CO) ? 2 * CO : up4(CO));
+  int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
+  return 4 * (acc + up4(nb * Hp * Wp * CI) + 4);
+}
+
+// x [N][H][W][CI], dy [N][OH][OW][CO] (read up to 3 floats past its end when CO % 4 != 0:
+// keep 16 bytes after it readable), dW [KH][KW][CI][CO], pt/pl the top/left padding.
+EXPORT("filter_grad")
+void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
+                 int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+  int Hp = OH + KH - 1, Wp = OW + KW - 1;
+  int pair = usePairs(CO);
+  // acc rows hold up4(CO) sums, or 2*CO (the two pixel halves) with pairs
+  int J = KW * CI, COV = pair ? CO / 2 : (CO + 3) / 4, ars = COV * 4;
+  int V = pair ? COV : (COV < 4 ? COV : 4);
+  // the fastest measured: 8-9 accumulators plus the loads fit 16 xmm registers
+  int R = pair ? (V == 5 ? 2 : V == 3 ? 3 : 8) : (V == 4 ? 2 : V == 3 ? 3 : V == 2 ? 4 : 8);
+  f32 *acc = scratch;
+  f32 *xpad = acc + KH * J * ars;
+  zero(acc, KH * J * ars);
+  // x needs no copy when the reads stay inside it (no padding, no over-read).
+  int direct = pt == 0 && pl == 0 && H >= Hp && W >= Wp;
+  int xrs = direct ? W * CI : Wp * CI;
+  int xis = direct ? H * W * CI : Hp * Wp * CI;
+  int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
+  if (!direct) zero(xpad, nb * Hp * Wp * CI);
+  // interior of the padded image: rows r0..r1, cols c0..c1 (padded coordinates)
+  int r0 = pt, r1 = pt + H < Hp ? pt + H : Hp;
+  int c0 = pl, c1 = pl + W < Wp ? pl + W : Wp;
+  for (int n = 0; n < N; n += nb) {
+    int cn = N - n < nb ? N - n : nb;
+    const f32 *xi = x + (long)n * H * W * CI;
+    if (!direct) {
+      for (int k = 0; k < cn; k++)
+        for (int r = r0; r < r1; r++) {
+          const f32 *src = xi + (((long)k * H + r - pt) * W + (c0 - pl)) * CI;
+          f32 *dst = xpad + ((k * Hp + r) * Wp + c0) * CI;
+          int len = (c1 - c0) * CI;
+          for (int i = 0; i < len; i++) dst[i] = src[i];
+        }
+      xi = xpad;
+    }
+    const f32 *di = dy + (long)n * OH * OW * CO;
+    for (int fh = 0; fh < KH; fh++) {
+      for (int j0 = 0; j0 < J; j0 += R) {
+        int r = J - j0 < R ? J - j0 : R;
+        for (int v0 = 0; v0 < COV; v0 += V) {
+          int v = COV - v0 < V ? COV - v0 : V;
+          (pair ? pickPair(r, v) : pickCo(r, v))(xi + fh * xrs + j0, di + 4 * v0,
+                                                 acc + (fh * J + j0) * ars + 4 * v0, cn, xis,
+                                                 OH, OW, CI, CO, xrs, ars);
+        }
+      }
+    }
+  }
+  for (int row = 0; row < KH * J; row++)
+    for (int co = 0; co < CO; co++)
+      dW[row * CO + co] = acc[row * ars + co] + (pair ? acc[row * ars + CO + co] : 0.f);
+}
