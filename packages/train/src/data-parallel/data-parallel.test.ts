@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DivergedError, trainCh6, useDevice } from "../index";
-import { smallCnn, squares, toBatches, weightValues } from "../internal/testing";
+import { runScriptToExit, smallCnn, squares, toBatches, weightValues } from "../internal/testing";
 import { relativeError } from "../wasm/test-support";
 import { shardSizes } from "./parallel-step";
 
@@ -114,25 +113,7 @@ describe("trainCh6 with dataParallel", () => {
 
   it("lets the process exit by itself after training", async () => {
     const child = fileURLToPath(new URL("./exit-child.ts", import.meta.url));
-    const result = await new Promise<string>((resolve, reject) => {
-      const proc = spawn(process.execPath, ["--import", "tsx", child], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      proc.stdout.on("data", (d) => {
-        out += d;
-      });
-      proc.stderr.on("data", (d) => {
-        out += d;
-      });
-      const timer = setTimeout(() => {
-        proc.kill("SIGKILL");
-        reject(new Error(`the child did not exit by itself within 60 s: ${out.slice(-2000)}`));
-      }, 60_000);
-      proc.on("exit", (code) => {
-        clearTimeout(timer);
-        if (code === 0) resolve(out);
-        else reject(new Error(`the child exited with ${code}: ${out.slice(-2000)}`));
-      });
-    });
+    const result = await runScriptToExit(child);
     expect(result).toContain("trained 2 epochs with dataParallel 2");
   }, 70_000);
 });

@@ -1,4 +1,5 @@
 // Test helpers: small seeded synthetic data sets and models (not part of the build).
+import { spawn } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import type { ArrayBatch } from "../data";
 
@@ -80,4 +81,34 @@ export function smallCnn(options: { classes?: number; dropout?: number; seed?: n
 /** All of a model's weights as plain arrays. */
 export function weightValues(model: tf.LayersModel): number[][] {
   return model.getWeights().map((w) => Array.from(w.dataSync()));
+}
+
+/**
+ * Runs a TypeScript script in a child Node (through tsx) and resolves with its stdout once it has
+ * exited by itself with code 0; rejects on another code, or kills it and rejects after `limitMs`
+ * (the tests that use it check that nothing keeps a process alive).
+ */
+export function runScriptToExit(file: string, args: string[] = [], limitMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+    });
+    proc.stderr.on("data", (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`${file} did not exit by itself within ${limitMs} ms: ${err.slice(-2000)}`));
+    }, limitMs);
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${file} exited with ${code}: ${err.slice(-2000)}`));
+    });
+  });
 }

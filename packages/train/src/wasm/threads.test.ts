@@ -1,38 +1,16 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runScriptToExit } from "../internal/testing";
 import { relativeError } from "./test-support";
 
 const child = fileURLToPath(new URL("./threads-child.ts", import.meta.url));
 
-/** Runs the child with `threads`; resolves with its JSON, or rejects if it has not
- * exited by itself within the time limit. */
-function runChild(threads: number, limitMs = 60_000): Promise<{ threads: number; weights: number[][] }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", child, String(threads)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    proc.stdout.on("data", (d) => {
-      out += d;
-    });
-    proc.stderr.on("data", (d) => {
-      err += d;
-    });
-    const timer = setTimeout(() => {
-      proc.kill("SIGKILL");
-      reject(new Error(`child with ${threads} threads did not exit by itself within ${limitMs} ms`));
-    }, limitMs);
-    proc.on("exit", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`child exited with ${code}: ${err.slice(-2000)}`));
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line == null)
-        return reject(new Error(`child printed no result: ${out.slice(-2000)} ${err.slice(-2000)}`));
-      resolve(JSON.parse(line));
-    });
-  });
+/** Runs the child with `threads` and parses its JSON; rejects if it has not exited by itself. */
+async function runChild(threads: number): Promise<{ threads: number; weights: number[][] }> {
+  const out = await runScriptToExit(child, [String(threads)]);
+  const line = out.split("\n").find((l) => l.startsWith("{"));
+  if (line == null) throw new Error(`child printed no result: ${out.slice(-2000)}`);
+  return JSON.parse(line);
 }
 
 describe("wasm threads in Node", () => {
