@@ -1,0 +1,392 @@
+// Forward 2-D convolution for tfjs's wasm backend (NHWC, stride 1, dilation 1, explicit
+// top/left padding, optional bias and ReLU) in WebAssembly SIMD128 (f32x4 mul + add), no libc:
+//
+//   y[n][oy][ox][co] = act(bias[co] + sum_{fh,fw,ci} x[n][oy+fh-pt][ox+fw-pl][ci] * w[fh][fw][ci][co])
+//
+// (zero outside x). Built by build.sh into kernel-bytes.ts; all memory is the module's own, laid
+// out by the caller: x, w, bias, y and scratch_bytes(...) of scratch.
+//
+// Loop order: per output pixel this is a GEMM row y[p, co] = sum_k X[p, k] * W[k, co] over
+// k = (fh, fw, ci); W [KH*KW*CI][CO] is already k-major, and for a fixed fh the KW*CI values of
+// X[p, .] are contiguous in an NHWC row. So vectors run over co (W rows, broadcast x): a block
+// of P neighbouring pixels x V co-vectors keeps P*V accumulators in registers and per tap does
+// P splat loads of x, V loads of W and P*V mul + add; the pixels of a block share the W loads,
+// the V vectors share the x splats. Blocks hold at most ~8-9 accumulators so that they, the
+// W vectors and a splat fit V8's 16 xmm registers (the same limit as filter-grad/kernel.c).
+// With CO = 4k + 2 (LeNet's 6) co-vectors would waste lanes (6 of 8), so pixel pairs are used:
+// two neighbouring pixels' outputs are 2*CO contiguous floats = CO/2 full vectors, against a
+// doubled W row [w[k][0..CO) w[k][0..CO)]; the x operand of vector v is splat(x[p]), the one
+// straddling the pixels [x[p] x[p] x[p+1] x[p+1]] (one shuffle), or splat(x[p+1]).
+// With CO = 6 and CI % 4 == 0 (conv2's input gradient: CI = 16) both waste work (pairs pay a
+// shuffle and two splats per 6 vector mul-adds), so vectors run over 4 consecutive ci instead:
+// one x load and CO W loads (W transposed to [co][k]) feed CO accumulators of 4 partial sums
+// each, every lane useful, summed across lanes once per pixel (25% faster there than pairs).
+// Padding costs nothing: per output row only the filter rows inside x are visited (fh range),
+// per block only the filter columns that reach x for some pixel of the block (fw range), and
+// the few zeros left inside that range come from a copy of the image whose rows are widened by
+// zero columns (skipped when no padding is needed). So the input gradient's convolution
+// (dy padded by 4 with a 5x5 filter) multiplies 51% of the nominal taps (exactly those that hit
+// dy) with one-pixel blocks, about 60% with pair blocks.
+// The weights (and bias) are repacked once per call into scratch, padded to whole vectors.
+#include <wasm_simd128.h>
+// Block sizes (pixels per block), the fastest measured (experiments/conv2d/README.md):
+#define RC1 3  // CI = 1, KW = 5, CO = 6 (conv1): pixel pairs per block (1: -8%, 2: -4%)
+#define RP3 2  // CO = 6 pairs: pairs per block (3: -5% on conv2's input gradient, before the dot path)
+#define PV4 2  // CO >= 16: pixels per block of 4 co-vectors (1: -35%; 3: spills, -25%)
+#define PD6 1  // CO = 6, CI % 4 == 0 (input gradient of conv2): pixels per block (2: -5%)
+
+typedef float f32;
+#define EXPORT(name) __attribute__((export_name(name)))
+#define INLINE static inline __attribute__((always_inline))
+
+static int up4(int v) { return (v + 3) & ~3; }
+
+// The geometry a row function needs.
+typedef struct {
+  const f32 *img;  // the image (or its widened copy), row stride xrs floats
+  const f32 *wp;   // repacked weights: row k at wp + k * ars (this co chunk's first vector)
+  const f32 *bp;   // bias, as one repacked weight row
+  f32 *yr;         // output row oy, at this co chunk's first float
+  int xrs, ars, CI, CO, KW, W, OW, pl, relu;
+  int fh0, fh1;    // filter rows inside x for this output row
+  int xoff;        // row offset of filter row 0: (oy - pt) * xrs
+  int con;         // floats of co this chunk stores per pixel (for the partial last vector)
+} Row;
+
+// Stores the first n (1..4) lanes of v.
+INLINE void storeN(f32 *p, v128_t v, int n) {
+  if (n >= 4) {
+    wasm_v128_store(p, v);
+  } else {
+    if (n & 2) {
+      wasm_v128_store64_lane(p, v, 0);
+      if (n & 1) wasm_v128_store32_lane(p + 2, v, 2);
+    } else {
+      wasm_v128_store32_lane(p, v, 0);
+    }
+  }
+}
+
+INLINE v128_t act(v128_t v, int relu) { return relu ? wasm_f32x4_max(v, wasm_f32x4_splat(0.f)) : v; }
+
+// Filter columns [fw0, fw1) that reach x for some pixel in [ox, ox + P).
+INLINE void fwRange(const Row *g, int ox, int P, int *j0, int *j1) {
+  int fw0 = g->pl - (ox + P - 1), fw1 = g->W + g->pl - ox;
+  if (fw0 < 0) fw0 = 0;
+  if (fw1 > g->KW) fw1 = g->KW;
+  if (fw1 < fw0) fw1 = fw0;
+  *j0 = fw0 * g->CI;
+  *j1 = fw1 * g->CI;
+}
+
+// ---------------------------------------------------------------- vectors over co
+
+// Blocks of P pixels x V co-vectors from column ox while they fit; returns the next column.
+INLINE int rowCo(const int P, const int V, const Row *g, int ox) {
+  const int CI = g->CI, ars = g->ars, KWCI = g->KW * CI;
+  for (; ox + P <= g->OW; ox += P) {
+    v128_t acc[8][4];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V; v++) {
+      v128_t b = wasm_v128_load(g->bp + 4 * v);
+#pragma clang loop unroll(full)
+      for (int i = 0; i < P; i++) acc[i][v] = b;
+    }
+    int j0, j1;
+    fwRange(g, ox, P, &j0, &j1);
+    for (int fh = g->fh0; fh < g->fh1; fh++) {
+      const f32 *xr = g->img + g->xoff + fh * g->xrs + ox * CI;
+      const f32 *wr = g->wp + fh * KWCI * ars;
+      for (int j = j0; j < j1; j++) {
+        v128_t wv[4];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V; v++) wv[v] = wasm_v128_load(wr + j * ars + 4 * v);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < P; i++) {
+          v128_t xs = wasm_v128_load32_splat(xr + i * CI + j);
+#pragma clang loop unroll(full)
+          for (int v = 0; v < V; v++) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(xs, wv[v]));
+        }
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < P; i++)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < V; v++) {
+        f32 *o = g->yr + (ox + i) * g->CO + 4 * v;
+        if (4 * v + 4 <= g->con)
+          wasm_v128_store(o, act(acc[i][v], g->relu));
+        else
+          storeN(o, act(acc[i][v], g->relu), g->con - 4 * v);
+      }
+  }
+  return ox;
+}
+
+// ---------------------------------------------------------------- CO % 4 == 2: pixel pairs
+
+// Blocks of R pixel pairs (2R pixels, V2 = CO/2 vectors per pair) from column ox while they fit.
+// CIK, KWK: CI and KW when known at compile time (else 0): then a block whose fw range is the
+// whole filter runs its KW*CI taps unrolled, and neighbouring taps share their x splats.
+INLINE int rowPair(const int R, const int V2, const int CIK, const int KWK, const Row *g, int ox) {
+  const int mid = (V2 - 1) / 2;  // the vector straddling the two pixels
+  const int CI = CIK ? CIK : g->CI, ars = g->ars, KWCI = (KWK ? KWK : g->KW) * CI;
+  for (; ox + 2 * R <= g->OW; ox += 2 * R) {
+    v128_t acc[4][5];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < V2; v++) {
+      v128_t b = wasm_v128_load(g->bp + 4 * v);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < R; r++) acc[r][v] = b;
+    }
+    int j0, j1;
+    fwRange(g, ox, 2 * R, &j0, &j1);
+    for (int fh = g->fh0; fh < g->fh1; fh++) {
+      const f32 *xr = g->img + g->xoff + fh * g->xrs + ox * CI;
+      const f32 *wr = g->wp + fh * KWCI * ars;
+      if (CIK && KWK && j0 == 0 && j1 == KWCI) {
+#pragma clang loop unroll(full)
+        for (int j = 0; j < KWCI; j++) {
+          v128_t wv[5];
+#pragma clang loop unroll(full)
+          for (int v = 0; v < V2; v++) wv[v] = wasm_v128_load(wr + j * ars + 4 * v);
+#pragma clang loop unroll(full)
+          for (int r = 0; r < R; r++) {
+            v128_t a = wasm_v128_load32_splat(xr + 2 * r * CI + j);
+            v128_t b = wasm_v128_load32_splat(xr + (2 * r + 1) * CI + j);
+            v128_t m = wasm_i32x4_shuffle(a, b, 0, 1, 4, 5);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < V2; v++) {
+              v128_t xv = v < mid ? a : v == mid ? m : b;
+              acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xv, wv[v]));
+            }
+          }
+        }
+        continue;
+      }
+      for (int j = j0; j < j1; j++) {
+        v128_t wv[5];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V2; v++) wv[v] = wasm_v128_load(wr + j * ars + 4 * v);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+          v128_t a = wasm_v128_load32_splat(xr + 2 * r * CI + j);
+          v128_t b = wasm_v128_load32_splat(xr + (2 * r + 1) * CI + j);
+          v128_t m = wasm_i32x4_shuffle(a, b, 0, 1, 4, 5);
+#pragma clang loop unroll(full)
+          for (int v = 0; v < V2; v++) {
+            v128_t xv = v < mid ? a : v == mid ? m : b;
+            acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xv, wv[v]));
+          }
+        }
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < V2; v++)
+        wasm_v128_store(g->yr + (ox + 2 * r) * g->CO + 4 * v, act(acc[r][v], g->relu));
+  }
+  return ox;
+}
+
+// ---------------------------------------------------------------- few co, CI % 4 == 0: dot products
+
+// Sum of each of a, b, c, d's lanes: [sum a, sum b, sum c, sum d].
+INLINE v128_t hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
+  v128_t ab = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  v128_t cd = wasm_f32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+// Blocks of P pixels x C (= CO) outputs, vectors over 4 consecutive taps k (ci): each
+// accumulator holds 4 partial sums of one output, added up once per pixel. W is repacked
+// transposed, wp[co * ars + k] (ars = K); every lane is used whatever CO is.
+INLINE int rowDot(const int P, const int C, const Row *g, int ox) {
+  const int CI = g->CI, ars = g->ars, KWCI = g->KW * CI;
+  for (; ox + P <= g->OW; ox += P) {
+    v128_t acc[2][8];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < P; i++)
+#pragma clang loop unroll(full)
+      for (int c = 0; c < C; c++) acc[i][c] = wasm_f32x4_splat(0.f);
+    int j0, j1;
+    fwRange(g, ox, P, &j0, &j1);
+    for (int fh = g->fh0; fh < g->fh1; fh++) {
+      const f32 *xr = g->img + g->xoff + fh * g->xrs + ox * CI;
+      const f32 *wr = g->wp + fh * KWCI;
+      for (int j = j0; j < j1; j += 4) {
+        v128_t xv[2];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < P; i++) xv[i] = wasm_v128_load(xr + i * CI + j);
+#pragma clang loop unroll(full)
+        for (int c = 0; c < C; c++) {
+          v128_t wv = wasm_v128_load(wr + c * ars + j);
+#pragma clang loop unroll(full)
+          for (int i = 0; i < P; i++) acc[i][c] = wasm_f32x4_add(acc[i][c], wasm_f32x4_mul(xv[i], wv));
+        }
+      }
+    }
+    v128_t z = wasm_f32x4_splat(0.f);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < P; i++)
+#pragma clang loop unroll(full)
+      for (int c = 0; c < C; c += 4) {
+        v128_t s = hsum4(acc[i][c], c + 1 < C ? acc[i][c + 1] : z, c + 2 < C ? acc[i][c + 2] : z,
+                         c + 3 < C ? acc[i][c + 3] : z);
+        s = act(wasm_f32x4_add(s, wasm_v128_load(g->bp + c)), g->relu);
+        storeN(g->yr + (ox + i) * g->CO + c, s, C - c < 4 ? C - c : 4);
+      }
+  }
+  return ox;
+}
+
+// ---------------------------------------------------------------- instantiations
+
+typedef int (*RowFn)(const Row *, int);
+#define RCO(P, V) \
+  static int rowCo_##P##_##V(const Row *g, int ox) { return rowCo(P, V, g, ox); }
+#define RPAIR(R, V2) \
+  static int rowPair_##R##_##V2(const Row *g, int ox) { return rowPair(R, V2, 0, 0, g, ox); }
+// CI = 1, KW = 5, CO = 6 (LeNet's conv1): taps unrolled.
+static int rowPair_c1k5(const Row *g, int ox) {
+  return rowPair(2, 3, 1, 5, g, rowPair(RC1, 3, 1, 5, g, ox));
+}
+// co: P x V = 8 x 1, 4 x 2, 3 x 3, 2 x 4 and their single-pixel tails.
+RCO(8, 1) RCO(4, 2) RCO(3, 3) RCO(PV4, 4) RCO(1, 1) RCO(1, 2) RCO(1, 3) RCO(1, 4)
+// pairs: CO = 2, 6, 10 (V2 = 1, 3, 5), R pairs per block and single-pair tails.
+RPAIR(4, 1) RPAIR(RP3, 3) RPAIR(1, 5) RPAIR(1, 1) RPAIR(1, 3)
+// dot products: CO = 6, CI % 4 == 0 (the input gradient of a conv with 6 in-channels).
+static int rowDot_6(const Row *g, int ox) { return rowDot(PD6, 6, g, ox); }
+static int rowDot_6_1(const Row *g, int ox) { return rowDot(1, 6, g, ox); }
+
+static RowFn pickCo(int v, int single) {
+  switch (v) {
+    case 1: return single ? rowCo_1_1 : rowCo_8_1;
+    case 2: return single ? rowCo_1_2 : rowCo_4_2;
+    case 3: return single ? rowCo_1_3 : rowCo_3_3;
+    default: return single ? rowCo_1_4 : rowCo_PV4_4;
+  }
+}
+static RowFn pickPair(int v2, int single) {
+  switch (v2) {
+    case 1: return single ? rowPair_1_1 : rowPair_4_1;
+    case 3: return single ? rowPair_1_3 : rowPair_RP3_3;
+    default: return rowPair_1_5;
+  }
+}
+
+// ---------------------------------------------------------------- entry points
+
+static int useDot(int CO, int CI) { return CO == 6 && CI % 4 == 0; }
+static int usePairs(int CO, int CI) { return CO % 4 == 2 && CO <= 10 && !useDot(CO, CI); }
+// Floats between repacked weight rows: pairs [w[k] w[k]] per k, dot w[co][0..K) per co, else
+// w[k] padded to whole vectors per k.
+static int rowStride(int CO, int CI, int K) {
+  return useDot(CO, CI) ? K : usePairs(CO, CI) ? 2 * CO : up4(CO);
+}
+// Floats of repacked weights and bias.
+static int packed(int CO, int CI, int K) {
+  return useDot(CO, CI) ? CO * K + up4(CO) : (K + 1) * rowStride(CO, CI, K);
+}
+// x is read in place when no column padding is needed; else one image at a time is copied
+// with Wp = OW + KW - 1 columns (zeros outside x). Rows outside x are never read.
+static int direct(int W, int KW, int OW, int pl) { return pl == 0 && OW + KW - 1 <= W; }
+
+// Bytes of scratch conv2d needs: the repacked weights and bias, and one widened image.
+EXPORT("scratch_bytes")
+int scratch_bytes(int N, int H, int W, int CI, int CO, int KH, int KW, int OH, int OW, int pt,
+                  int pl) {
+  (void)N, (void)OH, (void)pt;
+  int img = direct(W, KW, OW, pl) ? 0 : H * (OW + KW - 1) * CI;
+  return 4 * (up4(packed(CO, CI, KH * KW * CI)) + up4(img));
+}
+
+// x [N][H][W][CI], w [KH][KW][CI][CO], bias [CO] or 0, y [N][OH][OW][CO]; pt/pl >= 0 the
+// top/left padding (bottom/right follow from OH/OW). Reads and writes nothing outside them.
+EXPORT("conv2d")
+void conv2d(const f32 *x, const f32 *w, const f32 *bias, f32 *y, f32 *scratch, int N, int H,
+            int W, int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl, int relu) {
+  int c1k5 = CI == 1 && KW == 5 && CO == 6;
+  int K = KH * KW * CI, dot = useDot(CO, CI), pair = usePairs(CO, CI);
+  int ars = rowStride(CO, CI, K);
+  f32 *wp = scratch, *bp = wp + (dot ? CO * K : K * ars), *buf = scratch + up4(packed(CO, CI, K));
+  if (dot) {
+    for (int co = 0; co < CO; co++)
+      for (int k = 0; k < K; k++) wp[co * K + k] = w[k * CO + co];
+    for (int c = 0; c < up4(CO); c++) bp[c] = c < CO && bias ? bias[c] : 0.f;
+  } else {
+    // weights and bias as rows of ars floats: [w[k][0..CO) 0...] or, for pairs, [w[k] w[k]]
+    for (int k = 0; k <= K; k++) {
+      const f32 *src = k < K ? w + k * CO : bias;
+      f32 *dst = wp + k * ars;
+      for (int c = 0; c < ars; c++) {
+        int co = pair ? c % CO : c;
+        dst[c] = co < CO && src ? src[co] : 0.f;
+      }
+    }
+  }
+  int dir = direct(W, KW, OW, pl);
+  int Wp = OW + KW - 1;
+  int c0 = pl, c1 = pl + W < Wp ? pl + W : Wp;  // columns of the copy that hold x
+  if (!dir)
+    for (int i = 0, n = H * Wp * CI; i < n; i++) buf[i] = 0.f;
+  Row g;
+  g.wp = wp;
+  g.bp = bp;
+  g.ars = ars;
+  g.CI = CI;
+  g.CO = CO;
+  g.KW = KW;
+  g.W = W;
+  g.OW = OW;
+  g.pl = pl;
+  g.relu = relu;
+  g.xrs = dir ? W * CI : Wp * CI;
+  int COV = (CO + 3) / 4, V = COV < 4 ? COV : 4;
+  for (int n = 0; n < N; n++) {
+    const f32 *xi = x + (long)n * H * W * CI;
+    if (!dir) {
+      for (int r = 0; r < H; r++) {
+        const f32 *src = xi + ((long)r * W + (c0 - pl)) * CI;
+        f32 *dst = buf + (r * Wp + c0) * CI;
+        for (int i = 0, len = (c1 - c0) * CI; i < len; i++) dst[i] = src[i];
+      }
+      xi = buf;
+    }
+    g.img = xi;
+    for (int oy = 0; oy < OH; oy++) {
+      g.fh0 = pt - oy > 0 ? pt - oy : 0;
+      g.fh1 = H + pt - oy < KH ? H + pt - oy : KH;
+      if (g.fh1 < g.fh0) g.fh1 = g.fh0;
+      g.xoff = (oy - pt) * g.xrs;
+      f32 *yr = y + ((long)n * OH + oy) * OW * CO;
+      if (dot) {
+        g.wp = wp;
+        g.bp = bp;
+        g.yr = yr;
+        rowDot_6_1(&g, rowDot_6(&g, 0));
+      } else if (pair) {
+        int V2 = CO / 2;
+        g.wp = wp;
+        g.bp = bp;
+        g.yr = yr;
+        g.con = CO;
+        int ox = (c1k5 ? rowPair_c1k5 : pickPair(V2, 0))(&g, 0);
+        ox = pickPair(V2, 1)(&g, ox);
+        // an odd last pixel: vectors 0..mid of the doubled row hold co 0..CO-1
+        if (ox < OW) pickCo((V2 - 1) / 2 + 1, 1)(&g, ox);
+      } else {
+        for (int v0 = 0; v0 < COV; v0 += V) {
+          int v = COV - v0 < V ? COV - v0 : V;
+          g.wp = wp + 4 * v0;
+          g.bp = bp + 4 * v0;
+          g.yr = yr + 4 * v0;
+          g.con = CO - 4 * v0;
+          int ox = pickCo(v, 0)(&g, 0);
+          pickCo(v, 1)(&g, ox);
+        }
+      }
+    }
+  }
+}
