@@ -127,6 +127,14 @@ const cases: Case[] = [
     ],
     inputGrad: [2, 7, 9, 6],
   },
+  {
+    name: "co 6, ci 1, 3x3 same, odd width 13, bias + relu",
+    x: [2, 9, 13, 1],
+    filter: [3, 3, 1, 6],
+    pad: "same",
+    bias: true,
+    relu: true,
+  },
   { name: "co 32, ci 5, same, relu", x: [2, 6, 7, 5], filter: [3, 3, 5, 32], pad: "same", relu: true },
   { name: "co 18, ci 1, batch 1, valid", x: [1, 8, 8, 1], filter: [5, 5, 1, 18], pad: "valid", bias: true },
 ];
