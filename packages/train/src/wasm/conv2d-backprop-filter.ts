@@ -7,13 +7,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs";
 import { filterGradKernel } from "./filter-grad";
-import { call, free, markOurs, type WasmBackendLike } from "./stock";
-
-/** The parts of tfjs's wasm backend the SIMD path reads and writes tensors through. */
-interface WasmHeapBackend extends WasmBackendLike {
-  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
+import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
 
 /**
  * Conv2DBackpropFilter for wasm, which has none. At stride 1 it runs our SIMD kernel

@@ -6,7 +6,8 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import { conv2dKernel } from "./conv2d-simd";
+import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
 
 /**
  * Conv2DBackpropInput for wasm as forward convolutions, so it runs in XNNPACK: the
@@ -46,6 +47,16 @@ function conv2dBackpropInput(args: {
   } = info;
   const { top: padTop, left: padLeft } = info.padInfo;
   if (sh === 1 && sw === 1) {
+    const simd = simdFullCorrelation(
+      backend as WasmHeapBackend,
+      dy,
+      filter,
+      kh - 1 - padTop,
+      kw - 1 - padLeft,
+      h,
+      w,
+    );
+    if (simd) return simd;
     const rotated = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
     const dx = correlate(backend, dy, rotated, kh - 1 - padTop, kw - 1 - padLeft, h, w);
     free(backend, rotated);
@@ -141,6 +152,39 @@ function conv2dBackpropInput(args: {
  * i < outH, j < outW, with f laid out [fh, fw, ci, co] (a forward conv2d filter) and
  * the sum over co: a stride-1 conv with explicit padding; negative padding crops.
  */
+/**
+ * The stride-1 input gradient in our SIMD convolution kernel: dy correlated with the filter
+ * rotated 180° and its in/out channels swapped, padded by (kh - 1 - top, kw - 1 - left). Returns
+ * undefined when the kernel is not loaded or the padding is negative (a crop: the XNNPACK path).
+ */
+function simdFullCorrelation(
+  backend: WasmHeapBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  top: number,
+  left: number,
+  h: number,
+  w: number,
+): TensorInfo | undefined {
+  const simd = conv2dKernel();
+  if (!simd || top < 0 || left < 0 || dy.dtype !== "float32") return undefined;
+  const [n, oh, ow, co] = dy.shape;
+  const [kh, kw, ci] = filter.shape;
+  const rotated = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
+  const swapped = call("Transpose", backend, { x: rotated }, { perm: [0, 1, 3, 2] });
+  const dx = backend.makeOutput([n, h, w, ci], "float32");
+  simd.run(
+    backend.typedArrayFromHeap(dy),
+    backend.typedArrayFromHeap(swapped),
+    undefined,
+    { n, h: oh, w: ow, ci: co, co: ci, kh, kw, oh: h, ow: w, padTop: top, padLeft: left },
+    false,
+    backend.typedArrayFromHeap(dx),
+  );
+  free(backend, rotated, swapped);
+  return dx;
+}
+
 function correlate(
   backend: WasmBackendLike,
   x: TensorInfo,

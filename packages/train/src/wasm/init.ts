@@ -1,5 +1,6 @@
 import { engine, getBackend, setBackend } from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { loadConv2DKernel } from "./conv2d-simd";
 import { loadFilterGradKernel } from "./filter-grad";
 import { isNode, threadsUnavailableReason, wasmNodeSupport, withBrowserThreadCap } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
@@ -64,7 +65,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
     throw new RangeError(`@ln/train: threads must be a whole number >= 1, got ${threads}`);
   }
   registerWasmTrainingKernels();
-  await loadFilterGradKernel();
+  await Promise.all([loadFilterGradKernel(), loadConv2DKernel()]);
   const running = wasmThreads();
   if (running != null) {
     if (options.threads != null && threads !== (requested ?? running)) {

@@ -3,6 +3,7 @@ import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { conv2dConfig, fusedConv2dConfig } from "./conv2d-forward";
 import { identityConfig } from "./identity";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
@@ -13,7 +14,14 @@ export function missingKernelConfigs(): KernelConfig[] {
 
 /** Faster replacements for stock wasm kernels that dominate a training step. */
 export function fasterKernelConfigs(): KernelConfig[] {
-  return [conv2dBackpropInputConfig, batchMatMulConfig, avgPoolGradConfig, identityConfig];
+  return [
+    conv2dBackpropInputConfig,
+    batchMatMulConfig,
+    avgPoolGradConfig,
+    identityConfig,
+    conv2dConfig,
+    fusedConv2dConfig,
+  ];
 }
 
 /** Every kernel `registerWasmTrainingKernels` installs for wasm. */

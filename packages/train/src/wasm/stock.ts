@@ -21,6 +21,13 @@ const OURS = Symbol.for("@ln/train/wasm-kernel");
 
 const stockKernels = new Map<string, KernelConfig>();
 
+/** The parts of tfjs's wasm backend our SIMD kernels read and write tensors through. */
+export interface WasmHeapBackend extends WasmBackendLike {
+  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
+  /** A view of the tensor's data in the backend's heap (valid until the heap grows). */
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
 /** Marks a kernel function as one of ours. */
 export function markOurs<F extends KernelFunc>(fn: F): F {
   (fn as unknown as Record<symbol, boolean>)[OURS] = true;

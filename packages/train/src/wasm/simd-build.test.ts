@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const dir = fileURLToPath(new URL("./filter-grad/", import.meta.url));
 const haveClang = ["/usr/bin/clang", "/usr/bin/wasm-ld"].every((p) => existsSync(p));
-if (!haveClang) console.warn("filter-grad build check skipped: no clang/wasm-ld (apt-get install clang lld)");
+if (!haveClang) console.warn("SIMD kernel build check skipped: no clang/wasm-ld (apt-get install clang lld)");
 
-describe.skipIf(!haveClang)("filter-grad/kernel-bytes.ts", () => {
-  it("is what build.sh makes of kernel.c (the committed bytes come from the committed source)", () => {
-    const tmp = mkdtempSync(join(tmpdir(), "ln-filter-grad-"));
+describe.skipIf(!haveClang)("the SIMD kernels' committed bytes", () => {
+  it.each(["filter-grad", "conv2d-simd"])("%s/kernel-bytes.ts is what build.sh makes of kernel.c", (name) => {
+    const dir = fileURLToPath(new URL(`./${name}/`, import.meta.url));
+    const tmp = mkdtempSync(join(tmpdir(), `ln-${name}-`));
     try {
       const out = join(tmp, "kernel-bytes.ts");
       execFileSync("bash", [join(dir, "build.sh"), out]);

@@ -1,0 +1,89 @@
+import { CONV2D_WASM_BASE64 } from "./conv2d-simd/kernel-bytes";
+import { loadSimdModule, runOnOwnMemory, type SimdExports } from "./simd-module";
+
+/** Shape of one forward convolution (NHWC, stride 1, dilation 1). */
+export interface Conv2DShape {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  padTop: number;
+  padLeft: number;
+}
+
+interface Conv2DExports extends SimdExports {
+  scratch_bytes(...args: number[]): number;
+  conv2d(...args: number[]): void;
+}
+
+/** conv2d-simd/kernel.c on its own memory (x, the filter and the bias copied in, y out). */
+class Conv2DKernel {
+  constructor(private readonly k: Conv2DExports) {}
+
+  /** y [n, oh, ow, co] = bias + x [n, h, w, ci] ⋆ filter [kh, kw, ci, co], then relu if asked. */
+  run(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | undefined,
+    s: Conv2DShape,
+    relu: boolean,
+    out: Float32Array,
+  ): void {
+    const scratch = this.k.scratch_bytes(
+      s.n,
+      s.h,
+      s.w,
+      s.ci,
+      s.co,
+      s.kh,
+      s.kw,
+      s.oh,
+      s.ow,
+      s.padTop,
+      s.padLeft,
+    );
+    const inputs = bias ? [x, filter, bias] : [x, filter];
+    runOnOwnMemory(this.k, inputs, [out], scratch, ([xAt, fAt, biasAt], [yAt], scratchAt) =>
+      this.k.conv2d(
+        xAt,
+        fAt,
+        biasAt ?? 0, // 0: no bias (never an address of ours: arrays start after __heap_base)
+        yAt,
+        scratchAt,
+        s.n,
+        s.h,
+        s.w,
+        s.ci,
+        s.co,
+        s.kh,
+        s.kw,
+        s.oh,
+        s.ow,
+        s.padTop,
+        s.padLeft,
+        relu ? 1 : 0,
+      ),
+    );
+  }
+}
+
+let kernel: Conv2DKernel | undefined;
+let loading: Promise<void> | undefined;
+
+/** Compiles the kernel once; where that fails, XNNPACK's convolution stays in use. */
+export function loadConv2DKernel(): Promise<void> {
+  loading ??= loadSimdModule<Conv2DExports>("convolution", CONV2D_WASM_BASE64).then((k) => {
+    if (k) kernel = new Conv2DKernel(k);
+  });
+  return loading;
+}
+
+/** The kernel once loaded, else undefined. */
+export function conv2dKernel(): Conv2DKernel | undefined {
+  return kernel;
+}
