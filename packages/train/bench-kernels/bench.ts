@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
 import { installWasmNodeSupport } from "../src/wasm/node";
 import { restoreStockKernels } from "../src/wasm/register";
+import { useSimdKernels } from "../src/wasm/simd-module";
 import { alexnet } from "./models";
 
 const arg = (name: string, def: string) => {
@@ -77,7 +78,18 @@ function step(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tens
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const modes = { stock: restoreStockKernels, ours: registerWasmTrainingKernels } as const;
+// "stock": tfjs's wasm kernels, plus the filter gradient wasm lacks in its XNNPACK form (our SIMD
+// kernels off); "ours": every @ln/train kernel, SIMD ones included.
+const modes = {
+  stock: () => {
+    restoreStockKernels();
+    useSimdKernels(false);
+  },
+  ours: () => {
+    registerWasmTrainingKernels();
+    useSimdKernels(true);
+  },
+} as const;
 
 const batches = loadBatches(Math.min(steps, 20));
 const rates: Record<string, number[]> = { stock: [], ours: [] };

@@ -6,7 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { conv2dKernel } from "./conv2d-simd";
+import { conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
 
 /**
@@ -155,7 +155,9 @@ function conv2dBackpropInput(args: {
 /**
  * The stride-1 input gradient in our SIMD convolution kernel: dy correlated with the filter
  * rotated 180° and its in/out channels swapped, padded by (kh - 1 - top, kw - 1 - left). Returns
- * undefined when the kernel is not loaded or the padding is negative (a crop: the XNNPACK path).
+ * undefined where the XNNPACK path is better or needed: kernel not loaded, a negative padding (a
+ * crop), a big filter (see SIMD_CONV_MAX_FILTER), or one input channel (the depthwise path in
+ * `correlate` measured 7.7 ms against our 9.9 for LeNet's first conv).
  */
 function simdFullCorrelation(
   backend: WasmHeapBackend,
@@ -167,9 +169,10 @@ function simdFullCorrelation(
   w: number,
 ): TensorInfo | undefined {
   const simd = conv2dKernel();
-  if (!simd || top < 0 || left < 0 || dy.dtype !== "float32") return undefined;
   const [n, oh, ow, co] = dy.shape;
   const [kh, kw, ci] = filter.shape;
+  if (!simd || top < 0 || left < 0 || dy.dtype !== "float32" || ci === 1) return undefined;
+  if (kh * kw * ci * co > SIMD_CONV_MAX_FILTER) return undefined;
   const rotated = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
   const swapped = call("Transpose", backend, { x: rotated }, { perm: [0, 1, 3, 2] });
   const dx = backend.makeOutput([n, h, w, ci], "float32");

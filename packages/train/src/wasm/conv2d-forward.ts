@@ -8,7 +8,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { conv2dKernel } from "./conv2d-simd";
+import { conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, markOurs, type WasmHeapBackend } from "./stock";
 
 /**
@@ -36,6 +36,7 @@ function simdConv2D(
   );
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return undefined;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (filter.shape.reduce((a, b) => a * b, 1) > SIMD_CONV_MAX_FILTER) return undefined;
   // A bias other than one value per output channel (a broadcast one) stays with the stock kernel.
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) {
     return undefined;

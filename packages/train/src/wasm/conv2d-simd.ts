@@ -1,5 +1,13 @@
 import { CONV2D_WASM_BASE64 } from "./conv2d-simd/kernel-bytes";
-import { loadSimdModule, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { loadSimdModule, runOnOwnMemory, type SimdExports, simdKernelsEnabled } from "./simd-module";
+
+/**
+ * Largest filter (kh·kw·ci·co values) our convolution kernel takes. It has no cache blocking over
+ * the filter, so XNNPACK wins on big ones; measured on one thread (forward, ms, XNNPACK -> ours):
+ * 64->128 3x3 (74K values) 56.6 -> 47.6, but 96->256 5x5 (614K) 473 -> 660 and 384->384 3x3 (1.3M)
+ * 177 -> 282. LeNet's are 150 and 2,400.
+ */
+export const SIMD_CONV_MAX_FILTER = 1 << 18;
 
 /** Shape of one forward convolution (NHWC, stride 1, dilation 1). */
 export interface Conv2DShape {
@@ -85,5 +93,5 @@ export function loadConv2DKernel(): Promise<void> {
 
 /** The kernel once loaded, else undefined. */
 export function conv2dKernel(): Conv2DKernel | undefined {
-  return kernel;
+  return simdKernelsEnabled() ? kernel : undefined;
 }

@@ -1,5 +1,5 @@
 import { FILTER_GRAD_WASM_BASE64 } from "./filter-grad/kernel-bytes";
-import { loadSimdModule, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { loadSimdModule, runOnOwnMemory, type SimdExports, simdKernelsEnabled } from "./simd-module";
 
 /** Shape of one filter-gradient problem (NHWC, stride 1, dilation 1). */
 export interface FilterGradShape {
@@ -63,5 +63,5 @@ export function loadFilterGradKernel(): Promise<void> {
 
 /** The kernel once loaded, else undefined. */
 export function filterGradKernel(): FilterGradKernel | undefined {
-  return kernel;
+  return simdKernelsEnabled() ? kernel : undefined;
 }

@@ -59,3 +59,18 @@ export async function loadSimdModule<T extends SimdExports>(
     return undefined;
   }
 }
+
+let enabled = true;
+
+/**
+ * Turns our SIMD kernels off (XNNPACK's paths run instead) or back on: the baseline a benchmark
+ * compares them against. Internal: not part of the public API.
+ */
+export function useSimdKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the SIMD kernels may run (see {@link useSimdKernels}). */
+export function simdKernelsEnabled(): boolean {
+  return enabled;
+}
