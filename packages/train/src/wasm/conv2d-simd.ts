@@ -1,5 +1,5 @@
 import { CONV2D_WASM_BASE64 } from "./conv2d-simd/kernel-bytes";
-import { loadSimdModule, runOnOwnMemory, type SimdExports, simdKernelsEnabled } from "./simd-module";
+import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 /**
  * Largest filter (kh·kw·ci·co values) our convolution kernel takes. It has no cache blocking over
@@ -80,18 +80,14 @@ class Conv2DKernel {
   }
 }
 
-let kernel: Conv2DKernel | undefined;
-let loading: Promise<void> | undefined;
+const lazy = lazySimdKernel<Conv2DExports, Conv2DKernel>(
+  "convolution",
+  CONV2D_WASM_BASE64,
+  (k) => new Conv2DKernel(k),
+);
 
 /** Compiles the kernel once; where that fails, XNNPACK's convolution stays in use. */
-export function loadConv2DKernel(): Promise<void> {
-  loading ??= loadSimdModule<Conv2DExports>("convolution", CONV2D_WASM_BASE64).then((k) => {
-    if (k) kernel = new Conv2DKernel(k);
-  });
-  return loading;
-}
+export const loadConv2DKernel = lazy.load;
 
-/** The kernel once loaded, else undefined. */
-export function conv2dKernel(): Conv2DKernel | undefined {
-  return simdKernelsEnabled() ? kernel : undefined;
-}
+/** The kernel once loaded (and SIMD kernels enabled), else undefined. */
+export const conv2dKernel = lazy.get;

@@ -1,5 +1,5 @@
 import { FILTER_GRAD_WASM_BASE64 } from "./filter-grad/kernel-bytes";
-import { loadSimdModule, runOnOwnMemory, type SimdExports, simdKernelsEnabled } from "./simd-module";
+import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 /** Shape of one filter-gradient problem (NHWC, stride 1, dilation 1). */
 export interface FilterGradShape {
@@ -50,18 +50,14 @@ class FilterGradKernel {
   }
 }
 
-let kernel: FilterGradKernel | undefined;
-let loading: Promise<void> | undefined;
+const lazy = lazySimdKernel<FilterGradExports, FilterGradKernel>(
+  "filter-gradient",
+  FILTER_GRAD_WASM_BASE64,
+  (k) => new FilterGradKernel(k),
+);
 
 /** Compiles the kernel once; where that fails, XNNPACK's path stays in use. */
-export function loadFilterGradKernel(): Promise<void> {
-  loading ??= loadSimdModule<FilterGradExports>("filter-gradient", FILTER_GRAD_WASM_BASE64).then((k) => {
-    if (k) kernel = new FilterGradKernel(k);
-  });
-  return loading;
-}
+export const loadFilterGradKernel = lazy.load;
 
-/** The kernel once loaded, else undefined. */
-export function filterGradKernel(): FilterGradKernel | undefined {
-  return simdKernelsEnabled() ? kernel : undefined;
-}
+/** The kernel once loaded (and SIMD kernels enabled), else undefined. */
+export const filterGradKernel = lazy.get;

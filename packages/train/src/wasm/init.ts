@@ -3,7 +3,9 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs
 import { loadConv2DKernel } from "./conv2d-simd";
 import { loadFilterGradKernel } from "./filter-grad";
 import { isNode, threadsUnavailableReason, wasmNodeSupport, withBrowserThreadCap } from "./platform";
+import { loadAvgPoolGradKernel } from "./pool-simd";
 import { registerWasmTrainingKernels } from "./register";
+import { loadSumKernel } from "./sum-simd";
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions {
@@ -65,7 +67,8 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<st
     throw new RangeError(`@ln/train: threads must be a whole number >= 1, got ${threads}`);
   }
   registerWasmTrainingKernels();
-  await Promise.all([loadFilterGradKernel(), loadConv2DKernel()]);
+  // Our SIMD kernels; any that fails to compile leaves XNNPACK's path in place.
+  await Promise.all([loadFilterGradKernel(), loadConv2DKernel(), loadSumKernel(), loadAvgPoolGradKernel()]);
   const running = wasmThreads();
   if (running != null) {
     if (options.threads != null && threads !== (requested ?? running)) {

@@ -5,6 +5,7 @@ import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d-forward";
 import { identityConfig } from "./identity";
+import { sumConfig } from "./sum";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
 /** Kernels a training step needs that the wasm backend does not have at all. */
@@ -21,6 +22,7 @@ export function fasterKernelConfigs(): KernelConfig[] {
     identityConfig,
     conv2dConfig,
     fusedConv2dConfig,
+    sumConfig,
   ];
 }
 

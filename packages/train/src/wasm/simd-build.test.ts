@@ -9,15 +9,18 @@ const haveClang = ["/usr/bin/clang", "/usr/bin/wasm-ld"].every((p) => existsSync
 if (!haveClang) console.warn("SIMD kernel build check skipped: no clang/wasm-ld (apt-get install clang lld)");
 
 describe.skipIf(!haveClang)("the SIMD kernels' committed bytes", () => {
-  it.each(["filter-grad", "conv2d-simd"])("%s/kernel-bytes.ts is what build.sh makes of kernel.c", (name) => {
-    const dir = fileURLToPath(new URL(`./${name}/`, import.meta.url));
-    const tmp = mkdtempSync(join(tmpdir(), `ln-${name}-`));
-    try {
-      const out = join(tmp, "kernel-bytes.ts");
-      execFileSync("bash", [join(dir, "build.sh"), out]);
-      expect(readFileSync(out, "utf8")).toBe(readFileSync(join(dir, "kernel-bytes.ts"), "utf8"));
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  });
+  it.each(["filter-grad", "conv2d-simd", "sum-simd", "pool-simd"])(
+    "%s/kernel-bytes.ts is what build.sh makes of kernel.c",
+    (name) => {
+      const dir = fileURLToPath(new URL(`./${name}/`, import.meta.url));
+      const tmp = mkdtempSync(join(tmpdir(), `ln-${name}-`));
+      try {
+        const out = join(tmp, "kernel-bytes.ts");
+        execFileSync("bash", [join(dir, "build.sh"), out]);
+        expect(readFileSync(out, "utf8")).toBe(readFileSync(join(dir, "kernel-bytes.ts"), "utf8"));
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  );
 });

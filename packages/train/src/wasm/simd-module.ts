@@ -35,9 +35,9 @@ export function runOnOwnMemory(
   const { memory } = module;
   if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / 65536));
   const heap = new Float32Array(memory.buffer);
-  inputs.forEach((a, i) => heap.set(a, inputAt[i] / 4));
+  for (const [i, a] of inputs.entries()) heap.set(a, inputAt[i] / 4);
   kernel(inputAt, outputAt, scratchAt);
-  outputs.forEach((a, i) => a.set(heap.subarray(outputAt[i] / 4, outputAt[i] / 4 + a.length)));
+  for (const [i, a] of outputs.entries()) a.set(heap.subarray(outputAt[i] / 4, outputAt[i] / 4 + a.length));
 }
 
 /**
@@ -73,4 +73,26 @@ export function useSimdKernels(on: boolean): void {
 /** Whether the SIMD kernels may run (see {@link useSimdKernels}). */
 export function simdKernelsEnabled(): boolean {
   return enabled;
+}
+
+/**
+ * One of our SIMD modules, compiled once on `load()` and wrapped by `wrap`; `get()` gives the
+ * wrapper while the SIMD kernels are enabled, else (or before loading) undefined.
+ */
+export function lazySimdKernel<E extends SimdExports, K>(
+  name: string,
+  base64: string,
+  wrap: (exports: E) => K,
+) {
+  let kernel: K | undefined;
+  let loading: Promise<void> | undefined;
+  return {
+    load(): Promise<void> {
+      loading ??= loadSimdModule<E>(name, base64).then((exports) => {
+        if (exports) kernel = wrap(exports);
+      });
+      return loading;
+    },
+    get: (): K | undefined => (enabled ? kernel : undefined),
+  };
 }

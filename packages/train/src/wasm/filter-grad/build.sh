@@ -3,7 +3,7 @@
 # browsers get it without locating a file). Needs Debian's clang 14 and lld:
 #   apt-get install -y clang lld
 # Usage: build.sh [output.ts] (default: kernel-bytes.ts beside this script). The build is
-# deterministic: src/wasm/filter-grad.test.ts rebuilds it and compares when clang is present.
+# deterministic: src/wasm/simd-build.test.ts rebuilds it and compares when clang is present.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/kernel-bytes.ts}"
