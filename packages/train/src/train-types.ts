@@ -131,8 +131,8 @@ export interface TrainOptions {
    * once by the main thread and `dataParallel - 1` worker threads, each with its own backend and copy
    * of the model; their gradients are averaged (weighted by shard size) and the main thread applies
    * the update, so the step is the whole batch's (to float rounding) whatever the optimizer. Use one
-   * shard per core with wasm on 1 thread: LeNet on 2 cores trains ~1.8x as fast as on one, where
-   * `wasmThreads: 2` gives ~1.4x. Layers that use batch statistics (BatchNormalization) see each
+   * shard per core with wasm on 1 thread: LeNet on 2 cores trains ~1.7x as fast as on one, where
+   * `wasmThreads: 2` adds a few percent. Layers that use batch statistics (BatchNormalization) see each
    * shard's, as in PyTorch's DistributedDataParallel. Default 1 (no workers).
    */
   dataParallel?: number;
