@@ -1,5 +1,5 @@
 import { CONV2D_WASM_BASE64 } from "./conv2d-simd/kernel-bytes";
-import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { type ConvShape, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 /**
  * Largest filter (kh·kw·ci·co values) our convolution kernel takes. It has no cache blocking over
@@ -8,21 +8,6 @@ import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module"
  * 177 -> 282. LeNet's are 150 and 2,400.
  */
 export const SIMD_CONV_MAX_FILTER = 1 << 18;
-
-/** Shape of one forward convolution (NHWC, stride 1, dilation 1). */
-export interface Conv2DShape {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  padTop: number;
-  padLeft: number;
-}
 
 interface Conv2DExports extends SimdExports {
   scratch_bytes(...args: number[]): number;
@@ -38,7 +23,7 @@ class Conv2DKernel {
     x: Float32Array,
     filter: Float32Array,
     bias: Float32Array | undefined,
-    s: Conv2DShape,
+    s: ConvShape,
     relu: boolean,
     out: Float32Array,
   ): void {

@@ -1,20 +1,5 @@
 import { FILTER_GRAD_WASM_BASE64 } from "./filter-grad/kernel-bytes";
-import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
-
-/** Shape of one filter-gradient problem (NHWC, stride 1, dilation 1). */
-export interface FilterGradShape {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  padTop: number;
-  padLeft: number;
-}
+import { type ConvShape, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 interface FilterGradExports extends SimdExports {
   scratch_bytes(n: number, ci: number, co: number, kh: number, kw: number, oh: number, ow: number): number;
@@ -26,7 +11,7 @@ class FilterGradKernel {
   constructor(private readonly k: FilterGradExports) {}
 
   /** dW [kh, kw, ci, co] of `x` [n, h, w, ci] and `dy` [n, oh, ow, co], written into `out`. */
-  run(x: Float32Array, dy: Float32Array, s: FilterGradShape, out: Float32Array): void {
+  run(x: Float32Array, dy: Float32Array, s: ConvShape, out: Float32Array): void {
     const scratch = this.k.scratch_bytes(s.n, s.ci, s.co, s.kh, s.kw, s.oh, s.ow);
     runOnOwnMemory(this.k, [x, dy], [out], scratch, ([xAt, dyAt], [dwAt], scratchAt) =>
       this.k.filter_grad(

@@ -8,6 +8,24 @@ export interface SimdExports {
   __heap_base: WebAssembly.Global;
 }
 
+/**
+ * One stride-1, dilation-1 NHWC convolution, as our convolution and filter-gradient kernels take it:
+ * x [n, h, w, ci], filter [kh, kw, ci, co], y (or dy) [n, oh, ow, co], with top/left padding.
+ */
+export interface ConvShape {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  padTop: number;
+  padLeft: number;
+}
+
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**

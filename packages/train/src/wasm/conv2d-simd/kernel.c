@@ -3,7 +3,7 @@
 //
 //   y[n][oy][ox][co] = act(bias[co] + sum_{fh,fw,ci} x[n][oy+fh-pt][ox+fw-pl][ci] * w[fh][fw][ci][co])
 //
-// (zero outside x). Built by build.sh into kernel-bytes.ts; all memory is the module's own, laid
+// (zero outside x). Built by ../build-simd.sh into kernel-bytes.ts; all memory is the module's own, laid
 // out by the caller: x, w, bias, y and scratch_bytes(...) of scratch.
 //
 // Loop order: per output pixel this is a GEMM row y[p, co] = sum_k X[p, k] * W[k, co] over

@@ -6,7 +6,7 @@
 // (zero outside x). Why: tfjs's wasm build has no weight-gradient kernel, and building it
 // from XNNPACK's convolution over transposed tensors ran LeNet's at 4-16 GFLOP/s; this runs
 // them at 24-36 (packages/train/experiments/filter-grad has the measurements and the loop
-// orders that lost). Built by build.sh into kernel-bytes.ts; all memory is the module's own,
+// orders that lost). Built by ../build-simd.sh into kernel-bytes.ts; all memory is the module's own,
 // laid out by the caller (filter-grad.ts): x, dy, dW and scratch_bytes(...) of scratch.
 //
 // The reduction is a GEMM dW[(fh, fw*CI+ci), co] += X[p, (fh, fw*CI+ci)] * dy[p, co] over
