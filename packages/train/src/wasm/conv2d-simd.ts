@@ -1,5 +1,5 @@
 import { CONV2D_WASM_BASE64 } from "./conv2d-simd/kernel-bytes";
-import { type ConvShape, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 /**
  * Largest filter (kh·kw·ci·co values) our convolution kernel takes. It has no cache blocking over
@@ -27,40 +27,11 @@ class Conv2DKernel {
     relu: boolean,
     out: Float32Array,
   ): void {
-    const scratch = this.k.scratch_bytes(
-      s.n,
-      s.h,
-      s.w,
-      s.ci,
-      s.co,
-      s.kh,
-      s.kw,
-      s.oh,
-      s.ow,
-      s.padTop,
-      s.padLeft,
-    );
+    const scratch = this.k.scratch_bytes(...convArgs(s));
     const inputs = bias ? [x, filter, bias] : [x, filter];
     runOnOwnMemory(this.k, inputs, [out], scratch, ([xAt, fAt, biasAt], [yAt], scratchAt) =>
-      this.k.conv2d(
-        xAt,
-        fAt,
-        biasAt ?? 0, // 0: no bias (never an address of ours: arrays start after __heap_base)
-        yAt,
-        scratchAt,
-        s.n,
-        s.h,
-        s.w,
-        s.ci,
-        s.co,
-        s.kh,
-        s.kw,
-        s.oh,
-        s.ow,
-        s.padTop,
-        s.padLeft,
-        relu ? 1 : 0,
-      ),
+      // Bias address 0 means none: our arrays always start after __heap_base.
+      this.k.conv2d(xAt, fAt, biasAt ?? 0, yAt, scratchAt, ...convArgs(s), relu ? 1 : 0),
     );
   }
 }

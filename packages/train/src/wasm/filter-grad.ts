@@ -1,5 +1,5 @@
 import { FILTER_GRAD_WASM_BASE64 } from "./filter-grad/kernel-bytes";
-import { type ConvShape, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 interface FilterGradExports extends SimdExports {
   scratch_bytes(n: number, ci: number, co: number, kh: number, kw: number, oh: number, ow: number): number;
@@ -14,23 +14,7 @@ class FilterGradKernel {
   run(x: Float32Array, dy: Float32Array, s: ConvShape, out: Float32Array): void {
     const scratch = this.k.scratch_bytes(s.n, s.ci, s.co, s.kh, s.kw, s.oh, s.ow);
     runOnOwnMemory(this.k, [x, dy], [out], scratch, ([xAt, dyAt], [dwAt], scratchAt) =>
-      this.k.filter_grad(
-        xAt,
-        dyAt,
-        dwAt,
-        scratchAt,
-        s.n,
-        s.h,
-        s.w,
-        s.ci,
-        s.co,
-        s.kh,
-        s.kw,
-        s.oh,
-        s.ow,
-        s.padTop,
-        s.padLeft,
-      ),
+      this.k.filter_grad(xAt, dyAt, dwAt, scratchAt, ...convArgs(s)),
     );
   }
 }

@@ -26,6 +26,11 @@ export interface ConvShape {
   padLeft: number;
 }
 
+/** A {@link ConvShape} as the kernels' C functions take it: n, h, w, ci, co, kh, kw, oh, ow, top, left. */
+export function convArgs(s: ConvShape): number[] {
+  return [s.n, s.h, s.w, s.ci, s.co, s.kh, s.kw, s.oh, s.ow, s.padTop, s.padLeft];
+}
+
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**
