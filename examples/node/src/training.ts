@@ -19,7 +19,7 @@ export interface TrainRequest {
   cores?: number | "auto";
 }
 
-/** Most threads "auto" uses: measured on 2 cores only (1.8x); past 8 the shards of a batch get small. */
+/** Most threads "auto" uses: measured on 2 cores only (1.7x); past 8 the shards of a batch get small. */
 const AUTO_CORES_MAX = 8;
 
 /**
