@@ -20,28 +20,7 @@ import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors"
 import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
 import { withPublishedHeader } from "./internal/gzip-header";
 
-export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
-export {
-  type DatasetFile,
-  type DatasetFileKey,
-  type DatasetSpec,
-  FASHION_MNIST,
-  FASHION_MNIST_CLASSES,
-  type ImageDataset,
-  MNIST,
-  MNIST_CLASSES,
-} from "./datasets";
-export { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
-export {
-  encodeIdx,
-  type IdxArray,
-  type IdxDataOf,
-  type IdxDtype,
-  isGzip,
-  MAX_IDX_DATA_BYTES,
-  type ParseIdxOptions,
-} from "./idx";
-export { shuffledIndices } from "./random";
+export * from "./common";
 
 /** What `onProgress` receives while a file downloads. */
 export interface DownloadProgress {

@@ -3,27 +3,7 @@ import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } fro
 import { gunzipChecked, gunzipSyncChecked } from "./node/gunzip";
 import { type LoadOptions, loadFashionMnist, readIdxBytes } from "./node/load";
 
-export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
-export {
-  type DatasetFile,
-  type DatasetFileKey,
-  type DatasetSpec,
-  FASHION_MNIST,
-  FASHION_MNIST_CLASSES,
-  type ImageDataset,
-  MNIST,
-  MNIST_CLASSES,
-} from "./datasets";
-export { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
-export {
-  encodeIdx,
-  type IdxArray,
-  type IdxDataOf,
-  type IdxDtype,
-  isGzip,
-  MAX_IDX_DATA_BYTES,
-  type ParseIdxOptions,
-} from "./idx";
+export * from "./common";
 export type { DownloadProgress } from "./node/download";
 export {
   type DataSource,
@@ -36,7 +16,6 @@ export {
   readIdxFile,
 } from "./node/load";
 export { matchPublished, type PublishedMatch, sha256Hex } from "./node/verify";
-export { shuffledIndices } from "./random";
 
 /**
  * Parses an IDX file held in memory: any of the six element types (unsigned byte, signed byte, short, int,

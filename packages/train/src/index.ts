@@ -13,33 +13,5 @@ setShardWorkerStarter(startShardWorkerThreads);
 installWasmNodeSupport();
 registerWasmTrainingKernels();
 
-export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
-export {
-  currentDevice,
-  type Device,
-  type DeviceAttempt,
-  type DeviceRequest,
-  tryGpu,
-  useDevice,
-} from "./device";
-export { CheckpointError, DivergedError, type DivergedErrorDetails, NoGpuError } from "./errors";
-export { evaluateAccuracy } from "./evaluate";
-export { formatReport } from "./report";
-export { loadModel, saveModel } from "./save-model";
-export { trainCh6 } from "./train-ch6";
-export type {
-  BatchInfo,
-  EpochStats,
-  ProgressInfo,
-  TrainCallbacks,
-  TrainOptions,
-  TrainReport,
-} from "./train-types";
-export {
-  initWasmBackend,
-  registerWasmTrainingKernels,
-  type WasmInitOptions,
-  wasmThreads,
-} from "./wasm/index";
+export * from "./api";
 export { installWasmNodeSupport } from "./wasm/node";
-export { xavierInit } from "./xavier";

@@ -1,0 +1,23 @@
+// The API both entries share (index.ts for Node, browser.ts for browsers); free of Node modules.
+export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
+export {
+  type DatasetFile,
+  type DatasetFileKey,
+  type DatasetSpec,
+  FASHION_MNIST,
+  FASHION_MNIST_CLASSES,
+  type ImageDataset,
+  MNIST,
+  MNIST_CLASSES,
+} from "./datasets";
+export { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
+export {
+  encodeIdx,
+  type IdxArray,
+  type IdxDataOf,
+  type IdxDtype,
+  isGzip,
+  MAX_IDX_DATA_BYTES,
+  type ParseIdxOptions,
+} from "./idx";
+export { shuffledIndices } from "./random";

@@ -1,0 +1,31 @@
+// The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry adds its
+// own set-up on import. Kept free of Node modules.
+export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
+export {
+  currentDevice,
+  type Device,
+  type DeviceAttempt,
+  type DeviceRequest,
+  tryGpu,
+  useDevice,
+} from "./device";
+export { CheckpointError, DivergedError, type DivergedErrorDetails, NoGpuError } from "./errors";
+export { evaluateAccuracy } from "./evaluate";
+export { formatReport } from "./report";
+export { loadModel, saveModel } from "./save-model";
+export { trainCh6 } from "./train-ch6";
+export type {
+  BatchInfo,
+  EpochStats,
+  ProgressInfo,
+  TrainCallbacks,
+  TrainOptions,
+  TrainReport,
+} from "./train-types";
+export {
+  initWasmBackend,
+  registerWasmTrainingKernels,
+  type WasmInitOptions,
+  wasmThreads,
+} from "./wasm/index";
+export { xavierInit } from "./xavier";
