@@ -1,6 +1,6 @@
+import { wasmThreadsMinifySafe } from "@ln/wasm/vite";
 import { defineConfig } from "vite";
 import { fashionMnist } from "./vite/plugin.ts";
-import { wasmThreadsMinifySafe } from "./vite/wasm-threads.ts";
 
 // Cross-origin isolation lets the page use SharedArrayBuffer, so the wasm backend runs on several
 // threads. Any host of the built page must send these two headers too (or it trains on one thread).

@@ -1,5 +1,7 @@
 // The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry adds its
 // own set-up on import. Kept free of Node modules.
+
+export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions, wasmThreads } from "@ln/wasm";
 export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
 export {
   currentDevice,
@@ -22,10 +24,4 @@ export type {
   TrainOptions,
   TrainReport,
 } from "./train-types";
-export {
-  initWasmBackend,
-  registerWasmTrainingKernels,
-  type WasmInitOptions,
-  wasmThreads,
-} from "./wasm/index";
 export { xavierInit } from "./xavier";

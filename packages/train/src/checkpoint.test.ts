@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointError, type TrainOptions, trainCh6, useDevice } from "./index";
-import { smallCnn, squares, toBatches, weightValues } from "./internal/testing";
+import { smallCnn, squares, toBatches, weightValues } from "./testing/fixtures";
 
 const train = toBatches(squares(240, { seed: 11 }), 40); // 6 batches per epoch
 const test = toBatches(squares(80, { seed: 12 }), 40);

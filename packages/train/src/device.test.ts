@@ -70,7 +70,7 @@ describe("useDevice", () => {
   });
 
   it("passes wasmThreads to the wasm backend (in a child process: the count is fixed per process)", () => {
-    const script = fileURLToPath(new URL("./internal/threads-check.ts", import.meta.url));
+    const script = fileURLToPath(new URL("./testing/wasm-threads-child.ts", import.meta.url));
     const child = spawnSync(process.execPath, ["--import", "tsx", script], {
       encoding: "utf8",
       timeout: 60_000,

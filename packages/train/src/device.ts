@@ -1,9 +1,10 @@
 // All environment and device detection lives here: which backends can run, on what hardware,
 // and why the others cannot. Node-only probes go through the NodeHost (absent in browsers).
+
+import { initWasmBackend, wasmThreads } from "@ln/wasm";
 import * as tf from "@tensorflow/tfjs";
 import { NoGpuError } from "./errors";
 import { type NodeHost, nodeHost } from "./internal/host";
-import { initWasmBackend, wasmThreads } from "./wasm/index";
 
 /** What `useDevice` accepts: a policy or a tfjs backend name. */
 export type DeviceRequest =

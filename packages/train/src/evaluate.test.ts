@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateAccuracy, useDevice } from "./index";
-import { smallCnn, squares, toBatches } from "./internal/testing";
+import { smallCnn, squares, toBatches } from "./testing/fixtures";
 
 beforeAll(async () => {
   await useDevice("js");

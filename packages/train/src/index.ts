@@ -1,17 +1,11 @@
-// Node entry. Importing it installs the Node host (files, CUDA and Dawn probes) and the wasm
-// backend's Node support (its .wasm folder, threads), and registers the wasm training kernels;
-// the browser entry (index.browser.ts) does the last only.
+// Node entry. Importing it installs the Node host (files, CUDA and Dawn probes); importing @ln/wasm
+// (through device.ts) sets up the wasm backend and registers its training kernels.
 import { startShardWorkerThreads } from "./data-parallel/pool";
 import { setShardWorkerStarter } from "./data-parallel/shard-workers";
 import { setNodeHost } from "./internal/host";
 import { nodeHostImpl } from "./internal/node-host";
-import { registerWasmTrainingKernels } from "./wasm/index";
-import { installWasmNodeSupport } from "./wasm/node";
 
 setNodeHost(nodeHostImpl);
 setShardWorkerStarter(startShardWorkerThreads);
-installWasmNodeSupport();
-registerWasmTrainingKernels();
 
 export * from "./api";
-export { installWasmNodeSupport } from "./wasm/node";

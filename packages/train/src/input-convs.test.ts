@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useDevice } from "./index";
 import { unfuseInputConvs } from "./input-convs";
-import { relativeError } from "./wasm/test-support";
+import { relativeError } from "./testing/fixtures";
 
 beforeAll(async () => {
   await useDevice("wasm");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DivergedError, evaluateAccuracy, trainCh6, useDevice } from "./index";
-import { smallCnn, squares, toBatches } from "./internal/testing";
+import { smallCnn, squares, toBatches } from "./testing/fixtures";
 
 const train = toBatches(squares(120, { seed: 31 }), 40);
 const test = toBatches(squares(50, { seed: 32 }), 20);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointError, loadModel, saveModel, useDevice } from "./index";
-import { smallCnn, squares } from "./internal/testing";
+import { smallCnn, squares } from "./testing/fixtures";
 
 let root: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type BatchInfo, DivergedError, type ProgressInfo, trainCh6, useDevice } from "./index";
-import { smallCnn, squares, toBatches, weightValues } from "./internal/testing";
+import { smallCnn, squares, toBatches, weightValues } from "./testing/fixtures";
 
 const train = toBatches(squares(480, { seed: 1 }), 48); // 10 batches per epoch
 const test = toBatches(squares(200, { seed: 2 }), 64); // 4 batches, the last one short

@@ -2,8 +2,14 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DivergedError, trainCh6, useDevice } from "../index";
-import { runScriptToExit, smallCnn, squares, toBatches, weightValues } from "../internal/testing";
-import { relativeError } from "../wasm/test-support";
+import {
+  relativeError,
+  runScriptToExit,
+  smallCnn,
+  squares,
+  toBatches,
+  weightValues,
+} from "../testing/fixtures";
 import { shardSizes } from "./parallel-step";
 
 // 32, 32, 32 and a last batch of 1: shards of 16 + 16 (or 11 + 11 + 10), and one the main thread does alone.
@@ -112,7 +118,7 @@ describe("trainCh6 with dataParallel", () => {
   }, 60_000);
 
   it("lets the process exit by itself after training", async () => {
-    const child = fileURLToPath(new URL("./exit-child.ts", import.meta.url));
+    const child = fileURLToPath(new URL("../testing/data-parallel-exit-child.ts", import.meta.url));
     const result = await runScriptToExit(child);
     expect(result).toContain("trained 2 epochs with dataParallel 2");
   }, 70_000);

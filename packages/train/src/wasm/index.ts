@@ -1,2 +1,0 @@
-export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
-export { registerWasmTrainingKernels } from "./register";

@@ -1,0 +1,4 @@
+// The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry installs
+// its platform and registers the kernels on import. Kept free of Node modules.
+export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
+export { registerWasmTrainingKernels, trainingKernelNames } from "./register";

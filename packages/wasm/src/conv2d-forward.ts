@@ -1,0 +1,106 @@
+import {
+  backend_util,
+  Conv2D,
+  type Conv2DAttrs,
+  FusedConv2D,
+  type FusedConv2DAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
+import { call, markOurs, type WasmHeapBackend } from "./stock";
+
+/**
+ * Runs a stride-1, dilation-1 NHWC convolution (plus bias and relu) in our SIMD kernel
+ * (conv2d-simd/kernel.c), or returns undefined when the kernel or the case is not ours.
+ */
+function simdConv2D(
+  backend: WasmHeapBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | undefined,
+  attrs: Conv2DAttrs,
+  relu: boolean,
+): TensorInfo | undefined {
+  const simd = conv2dKernel();
+  if (!simd || backend_util.convertConv2DDataFormat(attrs.dataFormat) !== "channelsLast") return undefined;
+  if (x.dtype !== "float32" || filter.dtype !== "float32") return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1) return undefined;
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (filter.shape.reduce((a, b) => a * b, 1) > SIMD_CONV_MAX_FILTER) return undefined;
+  // A bias other than one value per output channel (a broadcast one) stays with the stock kernel.
+  if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) {
+    return undefined;
+  }
+  const out = backend.makeOutput(info.outShape, "float32");
+  // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
+  simd.run(
+    backend.typedArrayFromHeap(x),
+    backend.typedArrayFromHeap(filter),
+    bias ? backend.typedArrayFromHeap(bias) : undefined,
+    {
+      n: info.batchSize,
+      h: info.inHeight,
+      w: info.inWidth,
+      ci: info.inChannels,
+      co: info.outChannels,
+      kh: info.filterHeight,
+      kw: info.filterWidth,
+      oh: info.outHeight,
+      ow: info.outWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    },
+    relu,
+    backend.typedArrayFromHeap(out),
+  );
+  return out;
+}
+
+/** Conv2D for wasm: stride 1 in our SIMD kernel, anything else in the stock (XNNPACK) kernel. */
+function conv2D(args: {
+  inputs: { x: TensorInfo; filter: TensorInfo };
+  backend: WasmHeapBackend;
+  attrs: Conv2DAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  return (
+    simdConv2D(backend, inputs.x, inputs.filter, undefined, attrs, false) ??
+    call(Conv2D, backend, inputs, attrs as never)
+  );
+}
+
+/** FusedConv2D for wasm: stride 1 with a linear or relu activation in our SIMD kernel, else stock. */
+function fusedConv2D(args: {
+  inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  backend: WasmHeapBackend;
+  attrs: FusedConv2DAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const ours =
+    (attrs.activation === "linear" || attrs.activation === "relu") && inputs.preluActivationWeights == null
+      ? simdConv2D(backend, inputs.x, inputs.filter, inputs.bias, attrs, attrs.activation === "relu")
+      : undefined;
+  return ours ?? call(FusedConv2D, backend, inputs as never, attrs as never);
+}
+
+export const conv2dConfig: KernelConfig = {
+  kernelName: Conv2D,
+  backendName: "wasm",
+  kernelFunc: markOurs(conv2D as unknown as KernelFunc),
+};
+
+export const fusedConv2dConfig: KernelConfig = {
+  kernelName: FusedConv2D,
+  backendName: "wasm",
+  kernelFunc: markOurs(fusedConv2D as unknown as KernelFunc),
+};

@@ -1,0 +1,114 @@
+import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { engine, getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
+import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
+import { loadConv2DKernel } from "./conv2d-simd";
+import { platform } from "./platform";
+import { registerWasmTrainingKernels } from "./register";
+import { loadSumKernel } from "./sum-simd";
+
+/** Options of {@link initWasmBackend}. */
+export interface WasmInitOptions {
+  /**
+   * Folder (or URL prefix, ending in `/`) holding tfjs's `.wasm` binaries. In Node it
+   * defaults to the installed `@tensorflow/tfjs-backend-wasm/dist/`; in a browser to
+   * wherever the backend looks by itself (next to the bundled script).
+   */
+  wasmDir?: string;
+  /**
+   * Threads for XNNPACK (default 1). Above 1, Node gets wasm threads through a worker
+   * script written to the OS temp folder; the workers never keep the process alive.
+   * A browser page gets them when it is cross-origin isolated (served with
+   * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+   * require-corp`). Where threads are unavailable (no SharedArrayBuffer, or a page
+   * that is not isolated) it warns and runs on one thread.
+   */
+  threads?: number;
+}
+
+/**
+ * The thread count the wasm backend runs with, once initialized; else null.
+ *
+ * @example
+ * ```ts
+ * import { initWasmBackend, wasmThreads } from "@ln/wasm";
+ * await initWasmBackend({ threads: 2 });
+ * console.log(wasmThreads()); // 2 where wasm threads work, else 1 (with a warning)
+ * ```
+ */
+export function wasmThreads(): number | null {
+  try {
+    return getThreadsCount();
+  } catch {
+    return null;
+  }
+}
+
+let pathsSet = false;
+/** The count asked for at the first init (what later calls must agree with). */
+let requested: number | null = null;
+
+/**
+ * Makes `wasm` the active tfjs backend, able to train: points it at its `.wasm`
+ * binaries (robust to bundling and to ESM/CJS), registers the training kernels and
+ * waits until it is ready. Returns the number of threads it runs on.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initWasmBackend } from "@ln/wasm";
+ * const threads = await initWasmBackend();
+ * console.log(tf.getBackend(), threads); // "wasm" 1
+ * ```
+ */
+export async function initWasmBackend(options: WasmInitOptions = {}): Promise<number> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`@ln/wasm: threads must be a whole number >= 1, got ${threads}`);
+  }
+  registerWasmTrainingKernels();
+  // Our SIMD kernels; any that fails to compile leaves XNNPACK's path in place.
+  await Promise.all([loadFilterGradKernel(), loadConv2DKernel(), loadSumKernel(), loadAvgPoolGradKernel()]);
+  const running = wasmThreads();
+  if (running != null) {
+    if (options.threads != null && threads !== (requested ?? running)) {
+      throw new Error(
+        `@ln/wasm: the wasm backend already runs with ${running} thread(s); threads: ${threads} must be chosen before it first initializes`,
+      );
+    }
+    if (getBackend() !== "wasm") await setBackend("wasm");
+    return running;
+  }
+  const runtime = platform();
+  let count = threads;
+  if (!pathsSet) {
+    const dir = options.wasmDir ?? runtime.wasmDir();
+    if (dir != null) setWasmPaths(dir);
+    let why = threads > 1 ? runtime.threadsUnavailableReason() : null;
+    if (why == null && threads > 1) {
+      try {
+        await runtime.enableThreads();
+      } catch (error) {
+        why = `wasm threads could not be set up: ${(error as Error).message}`;
+      }
+    }
+    if (why != null) {
+      console.warn(`@ln/wasm: running wasm on 1 thread instead of ${threads}: ${why}`);
+      count = 1;
+    }
+    setThreadsCount(count);
+    pathsSet = true;
+    requested = threads;
+  }
+  const start = () => setBackend("wasm");
+  const ok = count === 1 ? await start() : await runtime.withThreadCap(count, start);
+  if (!ok) {
+    throw new Error("@ln/wasm: the wasm backend failed to initialize (see the warning tfjs printed above)");
+  }
+  runtime.unrefWorkers(engine().findBackend("wasm"));
+  const actual = wasmThreads();
+  if (actual != null && actual !== count) {
+    console.warn(`@ln/wasm: asked for ${threads} wasm threads, the backend runs ${actual}`);
+  }
+  return actual ?? count;
+}

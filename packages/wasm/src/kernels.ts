@@ -1,0 +1,32 @@
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { avgPoolGradConfig } from "./avg-pool-grad";
+import { batchMatMulConfig } from "./batch-mat-mul";
+import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { conv2dConfig, fusedConv2dConfig } from "./conv2d-forward";
+import { identityConfig } from "./identity";
+import { sumConfig } from "./sum";
+import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
+
+/** Kernels a training step needs that the wasm backend does not have at all. */
+export function missingKernelConfigs(): KernelConfig[] {
+  return [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+}
+
+/** Faster replacements for stock wasm kernels that dominate a training step. */
+export function fasterKernelConfigs(): KernelConfig[] {
+  return [
+    conv2dBackpropInputConfig,
+    batchMatMulConfig,
+    avgPoolGradConfig,
+    identityConfig,
+    conv2dConfig,
+    fusedConv2dConfig,
+    sumConfig,
+  ];
+}
+
+/** Every kernel `registerWasmTrainingKernels` installs for wasm. */
+export function trainingKernelConfigs(): KernelConfig[] {
+  return [...missingKernelConfigs(), ...fasterKernelConfigs()];
+}

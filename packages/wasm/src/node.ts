@@ -1,0 +1,104 @@
+// Node's half of the wasm setup (the .wasm folder, threads), installed by index.ts; the browser
+// entry never imports this file.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, sep } from "node:path";
+import { env } from "@tensorflow/tfjs-core";
+import { engineThreadsUnavailableReason, type WasmPlatform } from "./platform";
+
+// ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
+const req = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
+
+/** dist/ of the installed @tensorflow/tfjs-backend-wasm (its Node main lives there). */
+function backendDist(): string {
+  return dirname(req.resolve("@tensorflow/tfjs-backend-wasm"));
+}
+
+/*
+ * wasm threads in Node. tfjs turns them off there (WASM_HAS_MULTITHREAD_SUPPORT is
+ * false under Node) because Emscripten is handed `blob:` URLs for its worker script
+ * and for the module script the workers load, and Node's Worker cannot load those.
+ * We write the worker script to a real file, make the main thread's
+ * URL.createObjectURL return that file for tfjs's worker blob (only that blob,
+ * recognised by type and size), and make the workers load the module from the
+ * installed package file instead of the blob.
+ */
+let threadsReady: Promise<void> | null = null;
+
+async function installThreads(): Promise<void> {
+  const wasmOut = join(backendDist(), "..", "wasm-out");
+  const moduleScript = join(wasmOut, "tfjs-backend-wasm-threaded-simd.js");
+  if (!fs.existsSync(moduleScript))
+    throw new Error(`@ln/wasm: wasm threads need ${moduleScript}, which is missing`);
+  const { wasmWorkerContents } = req(join(wasmOut, "tfjs-backend-wasm-threaded-simd.worker.js")) as {
+    wasmWorkerContents: string;
+  };
+  // As tfjs does for its blob: the string holds raw newlines inside JS string literals.
+  const contents = wasmWorkerContents.replace(/\n/g, "\\n");
+  // In the worker, the only object URL asked for is the module script's: hand it the file.
+  const prelude = `URL.createObjectURL=function(){return ${JSON.stringify(moduleScript)}};URL.revokeObjectURL=function(){};`;
+  const strict = '"use strict";';
+  const body = contents.startsWith(strict) ? contents.slice(strict.length) : contents;
+  const script = `${strict}${prelude}${body}`;
+  const hash = createHash("sha256").update(script).digest("hex").slice(0, 16);
+  // .cjs: the worker uses require(), whatever package.json sits above the temp dir.
+  const workerFile = join(tmpdir(), `ln-wasm-tfjs-worker-${hash}.cjs`);
+  if (!fs.existsSync(workerFile)) {
+    const partial = `${workerFile}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, script);
+    fs.renameSync(partial, workerFile); // atomic: concurrent processes never see half a file
+  }
+  // tfjs makes its worker blob from `contents`; type and size identify it.
+  const blobSize = Buffer.byteLength(contents);
+  const original = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj: Blob | MediaSource): string => {
+    if (obj instanceof Blob && obj.type === "application/javascript" && obj.size === blobSize)
+      return workerFile;
+    return original(obj as Blob);
+  };
+  env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+}
+
+/** Minimal view of Emscripten's thread registry on the wasm module. */
+interface PThreadLike {
+  unusedWorkers: { unref(): void }[];
+  runningWorkers: { unref(): void }[];
+}
+
+export const nodePlatform: WasmPlatform = {
+  wasmDir: () => backendDist() + sep,
+  threadsUnavailableReason: engineThreadsUnavailableReason,
+
+  enableThreads() {
+    threadsReady ??= installThreads();
+    return threadsReady;
+  },
+
+  // The threaded module caps its XNNPACK pool at half the cores `os.cpus()` reports,
+  // whatever thread count it is given (1 thread on a 2-core machine), so Node reports
+  // 2·threads cores while the backend initializes; the real function is restored after.
+  async withThreadCap(threads, f) {
+    // The CommonJS module object: the one Emscripten's require("os") sees.
+    const os = req("node:os") as { cpus: () => unknown[] };
+    const real = os.cpus;
+    os.cpus = () => {
+      const cpus = real.call(os);
+      return Array.from({ length: 2 * threads }, (_, i) => cpus[i % Math.max(cpus.length, 1)]);
+    };
+    try {
+      return await f();
+    } finally {
+      os.cpus = real;
+    }
+  },
+
+  // Emscripten refs a worker while its thread runs, and XNNPACK's pool threads run
+  // (wait) forever: without this, a script that trained with threads never exits.
+  unrefWorkers(backend) {
+    const pthread = (backend as { wasm?: { PThread?: PThreadLike } }).wasm?.PThread;
+    if (pthread == null) return;
+    for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) w.unref();
+  },
+};

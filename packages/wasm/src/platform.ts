@@ -1,0 +1,51 @@
+/**
+ * What setting up the wasm backend needs from the runtime, behind one interface so that browser
+ * bundles reach no Node module. Each entry point installs its implementation on import: index.ts
+ * the Node one (node.ts), index.browser.ts the browser one (browser.ts).
+ */
+export interface WasmPlatform {
+  /** Folder (ending in a separator) or URL prefix of tfjs's `.wasm` binaries; undefined: tfjs's default. */
+  wasmDir(): string | undefined;
+  /** Why this runtime cannot run wasm threads, or null when it can. */
+  threadsUnavailableReason(): string | null;
+  /** Makes the next backend init start wasm threads (idempotent). */
+  enableThreads(): Promise<void>;
+  /** Runs the backend's init so that its thread pool is not capped below `threads`. */
+  withThreadCap<T>(threads: number, f: () => Promise<T>): Promise<T>;
+  /** Lets the process exit while the backend's worker threads idle (Node). */
+  unrefWorkers(backend: unknown): void;
+}
+
+let installed: WasmPlatform | undefined;
+
+/** Installs the runtime's implementation (each entry point calls it once, on import). */
+export function installPlatform(value: WasmPlatform): void {
+  installed = value;
+}
+
+/** The installed implementation; throws if no entry point of @ln/wasm was imported. */
+export function platform(): WasmPlatform {
+  if (installed === undefined) {
+    throw new Error(`@ln/wasm: no platform is installed; import "@ln/wasm" (not a file inside it) first`);
+  }
+  return installed;
+}
+
+/** Same bytes as tfjs's own threads check: a module using shared memory and atomics. */
+const THREADS_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254,
+  16, 2, 0, 26, 11,
+]);
+
+/** Why this engine cannot run wasm threads (no shared memory or atomics), or null when it can. */
+export function engineThreadsUnavailableReason(): string | null {
+  if (typeof SharedArrayBuffer !== "function") {
+    return "SharedArrayBuffer is not available (in a browser, the page must be cross-origin isolated)";
+  }
+  try {
+    if (!WebAssembly.validate(THREADS_PROBE)) return "this WebAssembly engine has no threads (atomics)";
+  } catch {
+    return "WebAssembly is not available";
+  }
+  return null;
+}

@@ -1,0 +1,92 @@
+import * as tf from "@tensorflow/tfjs";
+import { initWasmBackend } from "../init";
+import { nodePlatform } from "../node";
+import { installPlatform } from "../platform";
+
+/** A small seeded generator so failures reproduce. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Integer in [lo, hi]. */
+export function int(r: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(r() * (hi - lo + 1));
+}
+
+/** Uniform floats in [-1, 1). */
+export function values(r: () => number, shape: number[]): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = r() * 2 - 1;
+  return out;
+}
+
+/** Makes wasm trainable and ready (once per test file). */
+export async function setupBackends(): Promise<void> {
+  installPlatform(nodePlatform);
+  await initWasmBackend();
+  await tf.ready();
+}
+
+/**
+ * Runs `f` under wasm and under cpu (fresh tensors from `f` each time) and returns
+ * both results' values, so a kernel can be compared against tfjs's reference.
+ */
+export async function onWasmAndCpu(
+  f: () => tf.Tensor,
+): Promise<{ wasm: Float32Array; cpu: Float32Array; shape: number[] }> {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const t = tf.tidy(f);
+    const out = { data: (await t.data()) as Float32Array, shape: t.shape };
+    t.dispose();
+    return out;
+  };
+  const cpu = await run("cpu");
+  const wasm = await run("wasm");
+  if (wasm.shape.join() !== cpu.shape.join()) {
+    throw new Error(`shapes differ: wasm [${wasm.shape}] vs cpu [${cpu.shape}]`);
+  }
+  return { wasm: wasm.data, cpu: cpu.data, shape: cpu.shape };
+}
+
+/** max |a − b| / max |b|: the relative error the kernels must keep under 1e-4. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** A conv padding drawn from every form tfjs accepts. */
+export function randomPad(
+  r: () => number,
+): "same" | "valid" | number | [[0, 0], [number, number], [number, number], [0, 0]] {
+  switch (int(r, 0, 3)) {
+    case 0:
+      return "same";
+    case 1:
+      return "valid";
+    case 2:
+      return int(r, 0, 2);
+    default:
+      return [
+        [0, 0],
+        [int(r, 0, 3), int(r, 0, 3)],
+        [int(r, 0, 3), int(r, 0, 3)],
+        [0, 0],
+      ];
+  }
+}
+
+/** Runs kernel `name` on the active backend, as the gradient code does. */
+export function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor;
+}

@@ -1,0 +1,30 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { relativeError } from "./testing/support";
+
+const child = fileURLToPath(new URL("./testing/threads-child.ts", import.meta.url));
+
+/** Runs the child with `threads` and parses its JSON; fails if it has not exited by itself in 60 s. */
+async function runChild(threads: number): Promise<{ threads: number; weights: number[][] }> {
+  const run = promisify(execFile);
+  const { stdout: out } = await run(process.execPath, ["--import", "tsx", child, String(threads)], {
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+  });
+  const line = out.split("\n").find((l) => l.startsWith("{"));
+  if (line == null) throw new Error(`child printed no result: ${out.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+describe("wasm threads in Node", () => {
+  it("trains on 2 threads like on 1, and the process exits by itself", async () => {
+    const [one, two] = await Promise.all([runChild(1), runChild(2)]);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    for (let i = 0; i < one.weights.length; i++) {
+      expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
+    }
+  }, 120_000);
+});
