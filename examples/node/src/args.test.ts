@@ -74,7 +74,15 @@ describe("parseCommand", () => {
       "--epochs must be a positive integer (1, 2, 3, ...); got '0'",
     );
     expect(usageError(["lenet", "--epochs", "2.5"])).toContain("--epochs must be a positive integer");
-    expect(usageError(["lenet", "--lr", "-1"])).toContain("--lr needs a value");
+    // A negative number after a flag is that flag's value, checked like any other.
+    expect(usageError(["lenet", "--lr", "-1"])).toBe(
+      "--lr must be a number greater than 0 (e.g. 0.9 or 1e-3); got '-1'",
+    );
+    expect(usageError(["lenet", "--epochs", "-1"])).toBe(
+      "--epochs must be a positive integer (1, 2, 3, ...); got '-1'",
+    );
+    expect(usageError(["lenet", "--lr", "-.5"])).toContain("got '-.5'");
+    expect(usageError(["lenet", "--lr"])).toContain("--lr needs a value");
     expect(usageError(["lenet", "--lr=-1"])).toBe(
       "--lr must be a number greater than 0 (e.g. 0.9 or 1e-3); got '-1'",
     );

@@ -62,7 +62,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(spec, argv),
       options,
       allowPositionals: true,
       strict: true,
@@ -122,6 +122,29 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     }
   }
   return { positionals, values, help: false };
+}
+
+/**
+ * `--epochs -1` as `--epochs=-1`: Node's parseArgs takes a word that starts with "-" for a flag, so a
+ * negative number after a flag that takes a value would read as "needs a value" instead of reaching
+ * the flag's own check ("must be a positive integer").
+ */
+function joinNegativeValues(spec: CommandSpec, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = /^--([\w-]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (
+      flag !== undefined &&
+      spec.options[flag]?.type === "string" &&
+      next !== undefined &&
+      /^-\.?\d/.test(next)
+    ) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 /** Node's parseArgs errors are multi-line and don't list the flags; say what was wrong and what is valid. */
