@@ -174,16 +174,18 @@ export interface DataIterOptions {
 }
 
 /**
- * d2l's pair of iterables: training batches reshuffled every pass, test batches in order.
+ * d2l's `load_data_fashion_mnist` after loading: `load(options)` (the entry's loader, with the batching
+ * options taken out), then the pair of iterables: training batches reshuffled every pass, test batches
+ * in order.
  * @internal shared by both entries' `loadDataFashionMnist`.
  */
-export function trainTestBatches(
-  train: ImageDataset,
-  test: ImageDataset,
+export async function loadBatches<O extends object>(
+  load: (options: O) => Promise<{ train: ImageDataset; test: ImageDataset }>,
   batchSize: number,
-  options: DataIterOptions = {},
-): [train: BatchIterable, test: BatchIterable] {
-  const { resize, seed = 0, dropLast = false } = options;
+  options: DataIterOptions & O,
+): Promise<[train: BatchIterable, test: BatchIterable]> {
+  const { resize, seed = 0, dropLast = false, ...loadOptions } = options;
+  const { train, test } = await load(loadOptions as O);
   return [
     batches(train, { batchSize, shuffle: true, seed, resize, dropLast }),
     batches(test, { batchSize, shuffle: false, resize }),

@@ -1,11 +1,14 @@
 /**
- * The browser entry of @ln/data (picked by the package's "browser" export condition): the same API as the
- * Node entry, reading the files over `fetch` from a `baseUrl` and gunzipping with `DecompressionStream`.
- * It imports no Node module.
+ * The browser entry of @ln/data (picked by the package's "browser" export condition): the same API with
+ * the same types as the Node entry (entries.test.ts compares them), reading the files over `fetch` from a
+ * `baseUrl` and gunzipping with `DecompressionStream`. Only the loaders' options differ (`baseUrl`, `fetch`
+ * here; `dir`, `cacheDir`, mirrors there), and the Node entry adds `readIdxFile` and `defaultCacheDir`,
+ * which read the disk. It imports no Node module.
  * @packageDocumentation
  */
-import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
+import { type BatchIterable, type DataIterOptions, loadBatches } from "./batches";
 import {
+  type CommonLoadOptions,
   type DatasetFile,
   type DatasetFileKey,
   type DatasetSpec,
@@ -18,24 +21,13 @@ import {
 } from "./datasets";
 import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "./errors";
 import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
-import { withPublishedHeader } from "./internal/gzip-header";
+import { concatBytes } from "./internal/concat";
+import { matchPublished } from "./verify";
 
 export * from "./common";
 
-/** What `onProgress` receives while a file downloads. */
-export interface DownloadProgress {
-  /** The file's name, e.g. `train-images-idx3-ubyte.gz`. */
-  file: string;
-  /** Bytes received so far. */
-  bytes: number;
-  /** The file's size: Content-Length when the server sends one, else the published size. */
-  total: number;
-  /** The URL being read. */
-  url: string;
-}
-
 /** Options of the browser's {@link loadFashionMnist} and {@link loadMnist}. */
-export interface LoadOptions {
+export interface LoadOptions extends CommonLoadOptions {
   /**
    * The folder URL serving the four files (e.g. `"/data/fashion-mnist/"`), resolved against the page.
    * Each file is tried as `<name>.gz`, then gunzipped `<name>`. Default `data/<dataset id>/` next to the
@@ -44,16 +36,6 @@ export interface LoadOptions {
   baseUrl?: string | URL;
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
-  /** Override the expected name, size or sha256 of some files. */
-  files?: Partial<Record<DatasetFileKey, Partial<DatasetFile>>>;
-  /** Check each `.gz` file against its published sha256 with WebCrypto (needs a secure context). Default false. */
-  verify?: boolean;
-  /** Called as bytes arrive. */
-  onProgress?: (progress: DownloadProgress) => void | Promise<void>;
-  /** Aborts the requests; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** A request that sends nothing for this long fails. Default 30,000 ms. */
-  timeoutMs?: number;
 }
 
 /** The two splits of a dataset, and where they came from. */
@@ -64,30 +46,8 @@ export interface LoadedDataset {
 }
 
 /**
- * Parses an IDX file held in memory, synchronously: any of the six element types and any rank. In the
- * browser gzip can only be undone asynchronously, so gzipped bytes throw {@link IdxFormatError} pointing to
- * {@link parseIdxAsync}, which handles both.
- *
- * @example
- * ```ts
- * import { parseIdx } from "@ln/data";
- * const bytes = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 8, 9]);
- * console.log(parseIdx(bytes).data); // Uint8Array [7, 8, 9]
- * ```
- */
-export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
-  if (isGzip(bytes)) {
-    throw new IdxFormatError({
-      file: options.file,
-      expected: "uncompressed IDX bytes (in the browser, use `await parseIdxAsync(bytes)` for gzip)",
-      found: "gzip magic 0x1f 0x8b",
-    });
-  }
-  return parseIdxUncompressed(bytes, options);
-}
-
-/**
- * Parses IDX bytes, gzipped (gunzipped with `DecompressionStream`) or not.
+ * Parses IDX bytes, gzipped (gunzipped with `DecompressionStream`) or not. Otherwise the same result and
+ * errors as `parseIdx`, which takes uncompressed bytes only; the Node entry's twin gunzips with node:zlib.
  *
  * @example
  * ```ts
@@ -127,50 +87,6 @@ export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Arr
       cause: error,
     });
   }
-}
-
-/**
- * Hex sha256 with WebCrypto (of the parts' concatenation).
- *
- * @example
- * ```ts
- * import { sha256Hex } from "@ln/data";
- * console.log(await sha256Hex(new Uint8Array([]))); // e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
- * ```
- */
-export async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
-  let bytes: Uint8Array;
-  if (parts.length === 1) bytes = parts[0];
-  else {
-    bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      bytes.set(p, o);
-      o += p.length;
-    }
-  }
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** How a file matched its published checksum; see the Node entry's `matchPublished`. */
-export type PublishedMatch = "exact" | "gzip-header-rewritten" | "mismatch";
-
-/**
- * The browser's `matchPublished` (async: WebCrypto): `"exact"`, `"gzip-header-rewritten"` or `"mismatch"`.
- *
- * @example
- * ```ts
- * import { FASHION_MNIST, matchPublished } from "@ln/data";
- * const bytes = new Uint8Array(await (await fetch("/data/t10k-labels-idx1-ubyte.gz")).arrayBuffer());
- * console.log(await matchPublished(bytes, FASHION_MNIST.files.testLabels)); // exact (for the published file)
- * ```
- */
-export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Promise<PublishedMatch> {
-  if (bytes.length === spec.size && (await sha256Hex(bytes)) === spec.sha256) return "exact";
-  const parts = withPublishedHeader(bytes, spec);
-  if (parts !== undefined && (await sha256Hex(...parts)) === spec.sha256) return "gzip-header-rewritten";
-  return "mismatch";
 }
 
 /**
@@ -300,7 +216,7 @@ async function fetchFile(
         continue;
       }
       clearTimeout(timer);
-      const data = concat(chunks, bytes);
+      const data = concatBytes(chunks);
       if (options.verify && name.endsWith(".gz") && (await matchPublished(data, spec)) === "mismatch") {
         throw new IdxFormatError({
           file: url,
@@ -314,17 +230,6 @@ async function fetchFile(
     }
   }
   return undefined;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 function messageOf(error: unknown): string {
@@ -342,11 +247,9 @@ function messageOf(error: unknown): string {
  * console.log(train.length, test.length); // 235 40
  * ```
  */
-export async function loadDataFashionMnist(
+export function loadDataFashionMnist(
   batchSize: number,
   options: DataIterOptions & LoadOptions = {},
 ): Promise<[train: BatchIterable, test: BatchIterable]> {
-  const { resize, seed, dropLast, ...loadOptions } = options;
-  const { train, test } = await loadFashionMnist(loadOptions);
-  return trainTestBatches(train, test, batchSize, { resize, seed, dropLast });
+  return loadBatches(loadFashionMnist, batchSize, options);
 }

@@ -1,9 +1,11 @@
 // The API both entries share (index.ts for Node, browser.ts for browsers); free of Node modules.
 export { type Batch, type BatchIterable, type BatchOptions, batches, type DataIterOptions } from "./batches";
 export {
+  type CommonLoadOptions,
   type DatasetFile,
   type DatasetFileKey,
   type DatasetSpec,
+  type DownloadProgress,
   FASHION_MNIST,
   FASHION_MNIST_CLASSES,
   type ImageDataset,
@@ -19,5 +21,7 @@ export {
   isGzip,
   MAX_IDX_DATA_BYTES,
   type ParseIdxOptions,
+  parseIdx,
 } from "./idx";
 export { shuffledIndices } from "./random";
+export { matchPublished, type PublishedMatch, sha256Hex } from "./verify";

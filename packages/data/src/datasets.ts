@@ -73,6 +73,35 @@ export const FILE_KEYS: readonly DatasetFileKey[] = [
   "testLabels",
 ];
 
+/** What a loader's `onProgress` receives while a file downloads. */
+export interface DownloadProgress {
+  /** The file's name, e.g. `train-images-idx3-ubyte.gz`. */
+  file: string;
+  /** Bytes received so far for this file from this URL. */
+  bytes: number;
+  /** The file's size: the published size (in the browser, Content-Length when the server sends one). */
+  total: number;
+  /** The URL being read. */
+  url: string;
+}
+
+/** The loader options both entries take; each adds where the files come from (`dir`... or `baseUrl`). */
+export interface CommonLoadOptions {
+  /** Override the expected name, size or sha256 of some files (for private mirrors and tests). */
+  files?: Partial<Record<DatasetFileKey, Partial<DatasetFile>>>;
+  /**
+   * Check each `.gz` file read against its published sha256 (WebCrypto; in a browser it needs a secure
+   * context). Default false: files are only checked by parsing them. Node's downloads are always checked.
+   */
+  verify?: boolean;
+  /** Called as downloaded bytes arrive (may return a promise, which is awaited). */
+  onProgress?: (progress: DownloadProgress) => void | Promise<void>;
+  /** Aborts the requests (a Node download leaves the cache as it was); rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** A server that sends nothing for this long is given up (Node tries the next mirror). Default 30,000 ms. */
+  timeoutMs?: number;
+}
+
 /** One published file: its name on the mirrors, its size in bytes and the sha256 of those bytes. */
 export interface DatasetFile {
   name: string;

@@ -1,7 +1,18 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { toImageDataset } from "./datasets";
-import { encodeIdx, gunzip, type IdxArray, type IdxDtype, IdxFormatError, parseIdx } from "./index";
+import {
+  encodeIdx,
+  gunzip,
+  type IdxArray,
+  type IdxDtype,
+  IdxFormatError,
+  parseIdx,
+  parseIdxAsync,
+} from "./index";
+import { concatBytes } from "./internal/concat";
+
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 function header(type: number, dims: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length);
@@ -14,16 +25,6 @@ function header(type: number, dims: number[]): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function expectIdxError(fn: () => unknown, expected: RegExp, found: RegExp, file?: string): IdxFormatError {
   let caught: unknown;
   try {
@@ -31,6 +32,27 @@ function expectIdxError(fn: () => unknown, expected: RegExp, found: RegExp, file
   } catch (error) {
     caught = error;
   }
+  return checkIdxError(caught, expected, found, file);
+}
+
+async function expectIdxRejection(
+  promise: Promise<unknown>,
+  expected: RegExp,
+  found: RegExp,
+  file?: string,
+): Promise<IdxFormatError> {
+  return checkIdxError(
+    await promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+    expected,
+    found,
+    file,
+  );
+}
+
+function checkIdxError(caught: unknown, expected: RegExp, found: RegExp, file?: string): IdxFormatError {
   expect(caught).toBeInstanceOf(IdxFormatError);
   const error = caught as IdxFormatError;
   expect(error.name).toBe("IdxFormatError");
@@ -82,11 +104,12 @@ describe("parseIdx", () => {
   };
   for (const dtype of Object.keys(samples) as IdxDtype[]) {
     for (const shape of [[6], [2, 3], [3, 1, 2], [1, 2, 1, 3, 1]]) {
-      it(`round-trips ${dtype} of rank ${shape.length}, plain and gzipped`, () => {
+      it(`round-trips ${dtype} of rank ${shape.length}, plain and gzipped`, async () => {
         const array = { dtype, shape, data: ctor[dtype].from(samples[dtype]) } as IdxArray;
         const bytes = encodeIdx(array);
         expect(parseIdx(bytes)).toEqual(array);
-        expect(parseIdx(gzipSync(bytes))).toEqual(array);
+        expect(await parseIdxAsync(bytes)).toEqual(array);
+        expect(await parseIdxAsync(gzipSync(bytes))).toEqual(array);
       });
     }
   }
@@ -179,22 +202,26 @@ describe("parseIdx", () => {
       const bytes = concat(header(0x08, [2]), new Uint8Array(5));
       expectIdxError(() => parseIdx(bytes, { file }), /2 data bytes/, /3 trailing bytes/, file);
     });
-    it("a corrupt gzip stream", () => {
+    it("gzipped bytes to the sync parseIdx, pointing to parseIdxAsync (as in the browser)", () => {
+      const gz = gzipSync(encodeIdx({ dtype: "uint8", shape: [3], data: new Uint8Array([1, 2, 3]) }));
+      expectIdxError(() => parseIdx(gz, { file: "x.gz" }), /parseIdxAsync/, /gzip magic/, "x.gz");
+    });
+    it("a corrupt gzip stream", async () => {
       const gz = gzipSync(encodeIdx({ dtype: "uint8", shape: [1000], data: new Uint8Array(1000).fill(7) }));
       const bad = gz.slice();
       bad[12] ^= 0xff;
       bad[bad.length - 6] ^= 0xff; // and the CRC
-      expectIdxError(
-        () => parseIdx(bad, { file: "x.gz" }),
+      await expectIdxRejection(
+        parseIdxAsync(bad, { file: "x.gz" }),
         /complete, valid gzip stream/,
         /corrupt or cut-short/,
         "x.gz",
       );
     });
-    it("a cut-short gzip stream", () => {
+    it("a cut-short gzip stream", async () => {
       const gz = gzipSync(encodeIdx({ dtype: "uint8", shape: [1000], data: new Uint8Array(1000).fill(7) }));
-      expectIdxError(
-        () => parseIdx(gz.subarray(0, gz.length - 5), { file: "x.gz" }),
+      await expectIdxRejection(
+        parseIdxAsync(gz.subarray(0, gz.length - 5), { file: "x.gz" }),
         /complete, valid gzip stream/,
         /corrupt or cut-short.*unexpected end/,
         "x.gz",

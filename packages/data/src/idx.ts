@@ -62,13 +62,41 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/**
+ * Parses an IDX file held in memory, synchronously: any of the six element types (unsigned byte, signed
+ * byte, short, int, float, double; big-endian) and any rank. It takes uncompressed bytes only, in Node and
+ * in browsers alike (a browser can only gunzip asynchronously): gzipped bytes (magic 0x1f 0x8b) throw
+ * {@link IdxFormatError} pointing to `await parseIdxAsync(bytes)`, which takes either. `uint8`/`int8`
+ * data are views into `bytes`; wider types are decoded into new arrays. Throws {@link IdxFormatError}
+ * naming `options.file` on any malformed input.
+ *
+ * @example
+ * ```ts
+ * import { parseIdx } from "@ln/data";
+ * const bytes = new Uint8Array([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
+ * const { dtype, shape, data } = parseIdx(bytes);
+ * console.log(dtype, shape, data); // uint8 [ 2, 3 ] Uint8Array(6) [ 1, 2, 3, 4, 5, 6 ]
+ * ```
+ */
+export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
+  if (isGzip(bytes)) {
+    throw new IdxFormatError({
+      file: options.file,
+      expected:
+        "uncompressed IDX bytes (for gzip, use `await parseIdxAsync(bytes)`, or `await gunzip(bytes)` first)",
+      found: "gzip magic 0x1f 0x8b",
+    });
+  }
+  return parseIdxUncompressed(bytes, options);
+}
+
 const SUPPORTED =
   "one of 0x08 (uint8), 0x09 (int8), 0x0b (int16), 0x0c (int32), 0x0d (float32), 0x0e (float64)";
 
 /**
  * Parses uncompressed IDX bytes. Single-byte types come back as views into `bytes` (no copy); wider
  * types are decoded from big-endian into a new array. Throws {@link IdxFormatError} on any mismatch.
- * @internal shared by the Node and browser entries, which add gzip handling on top.
+ * @internal shared by {@link parseIdx} and the entries' `parseIdxAsync`, which gunzips first.
  */
 export function parseIdxUncompressed(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
   const file = options.file;

@@ -1,10 +1,9 @@
-import { type BatchIterable, type DataIterOptions, trainTestBatches } from "./batches";
-import { type IdxArray, isGzip, type ParseIdxOptions, parseIdxUncompressed } from "./idx";
-import { gunzipChecked, gunzipSyncChecked } from "./node/gunzip";
+import { type BatchIterable, type DataIterOptions, loadBatches } from "./batches";
+import { type IdxArray, isGzip, type ParseIdxOptions } from "./idx";
+import { gunzipChecked } from "./node/gunzip";
 import { type LoadOptions, loadFashionMnist, readIdxBytes } from "./node/load";
 
 export * from "./common";
-export type { DownloadProgress } from "./node/download";
 export {
   type DataSource,
   defaultCacheDir,
@@ -15,30 +14,11 @@ export {
   loadMnist,
   readIdxFile,
 } from "./node/load";
-export { matchPublished, type PublishedMatch, sha256Hex } from "./node/verify";
-
-/**
- * Parses an IDX file held in memory: any of the six element types (unsigned byte, signed byte, short, int,
- * float, double; big-endian) and any rank. Gzipped bytes (gzip magic 0x1f 0x8b) are gunzipped first
- * with node:zlib. `uint8`/`int8` data are views into the (gunzipped) bytes; wider types are decoded into
- * new arrays. Throws {@link IdxFormatError} naming `options.file` on any malformed input.
- *
- * @example
- * ```ts
- * import { parseIdx } from "@ln/data";
- * const bytes = new Uint8Array([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
- * const { dtype, shape, data } = parseIdx(bytes);
- * console.log(dtype, shape, data); // uint8 [ 2, 3 ] Uint8Array(6) [ 1, 2, 3, 4, 5, 6 ]
- * ```
- */
-export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
-  const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, options.file) : bytes;
-  return parseIdxUncompressed(raw, options);
-}
 
 /**
  * Parses IDX bytes, gzipped or not, gunzipping on libuv's thread pool (the browser entry's twin uses
- * `DecompressionStream`). Same result and errors as {@link parseIdx}.
+ * `DecompressionStream`). Otherwise the same result and errors as `parseIdx`, which takes uncompressed
+ * bytes only.
  *
  * @example
  * ```ts
@@ -84,11 +64,9 @@ export async function gunzip(bytes: Uint8Array, file?: string): Promise<Uint8Arr
  * console.log(train.length, test.length); // 235 40
  * ```
  */
-export async function loadDataFashionMnist(
+export function loadDataFashionMnist(
   batchSize: number,
   options: DataIterOptions & LoadOptions = {},
 ): Promise<[train: BatchIterable, test: BatchIterable]> {
-  const { resize, seed, dropLast, ...loadOptions } = options;
-  const { train, test } = await loadFashionMnist(loadOptions);
-  return trainTestBatches(train, test, batchSize, { resize, seed, dropLast });
+  return loadBatches(loadFashionMnist, batchSize, options);
 }

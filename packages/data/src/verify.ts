@@ -1,20 +1,20 @@
-import { createHash } from "node:crypto";
-import type { DatasetFile } from "../datasets";
-import { withPublishedHeader } from "../internal/gzip-header";
+import type { DatasetFile } from "./datasets";
+import { concatBytes } from "./internal/concat";
+import { withPublishedHeader } from "./internal/gzip-header";
 
 /**
- * Hex sha256 of some bytes (of their concatenation, when given several).
+ * Hex sha256 of some bytes (of their concatenation, when given several), with WebCrypto
+ * (`crypto.subtle`, global in Node 20 and in browsers' secure contexts); the same function in both entries.
  *
  * @example
  * ```ts
  * import { sha256Hex } from "@ln/data";
- * console.log(sha256Hex(new Uint8Array([]))); // e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+ * console.log(await sha256Hex(new Uint8Array([]))); // e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
  * ```
  */
-export function sha256Hex(...parts: Uint8Array[]): string {
-  const hash = createHash("sha256");
-  for (const p of parts) hash.update(p);
-  return hash.digest("hex");
+export async function sha256Hex(...parts: Uint8Array[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", concatBytes(parts) as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** How a file matched its published checksum. */
@@ -39,12 +39,12 @@ export type PublishedMatch =
  * import { readFileSync } from "node:fs";
  * import { FASHION_MNIST, matchPublished } from "@ln/data";
  * const bytes = readFileSync("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
- * console.log(matchPublished(bytes, FASHION_MNIST.files.testLabels)); // gzip-header-rewritten (Debian's copy)
+ * console.log(await matchPublished(bytes, FASHION_MNIST.files.testLabels)); // gzip-header-rewritten (Debian's copy)
  * ```
  */
-export function matchPublished(bytes: Uint8Array, spec: DatasetFile): PublishedMatch {
-  if (bytes.length === spec.size && sha256Hex(bytes) === spec.sha256) return "exact";
+export async function matchPublished(bytes: Uint8Array, spec: DatasetFile): Promise<PublishedMatch> {
+  if (bytes.length === spec.size && (await sha256Hex(bytes)) === spec.sha256) return "exact";
   const parts = withPublishedHeader(bytes, spec);
-  if (parts !== undefined && sha256Hex(...parts) === spec.sha256) return "gzip-header-rewritten";
+  if (parts !== undefined && (await sha256Hex(...parts)) === spec.sha256) return "gzip-header-rewritten";
   return "mismatch";
 }

@@ -108,5 +108,5 @@ export function googlenet(options: GoogLeNetOptions = {}): tf.LayersModel {
     tf.layers.globalAveragePooling2d({ name: "global_pool" }),
     dense(init, "dense", numClasses),
   );
-  return tf.model({ name: options.name ?? "googlenet", inputs: input, outputs: output });
+  return init.done(tf.model({ name: options.name ?? "googlenet", inputs: input, outputs: output }));
 }

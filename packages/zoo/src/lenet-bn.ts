@@ -50,26 +50,28 @@ export function lenetBN(options: LeNetBNOptions = {}): FlexibleSequential {
   const init = xavier(options.seed);
   const sigmoid = (n: number) => tf.layers.activation({ name: `sigmoid${n}`, activation: "sigmoid" });
   const pool = (n: number) => tf.layers.averagePooling2d({ name: `pool${n}`, poolSize: 2, strides: 2 });
-  return new FlexibleSequential({
-    name: options.name ?? "lenet_bn",
-    layers: [
-      tf.layers.reshape({ name: "reshape", targetShape: inputShape, inputShape }),
-      conv(init, "conv1", w(6), 5, { padding: "valid" }),
-      batchNorm("bn1"),
-      sigmoid(1),
-      pool(1),
-      conv(init, "conv2", w(16), 5, { padding: "valid" }),
-      batchNorm("bn2"),
-      sigmoid(2),
-      pool(2),
-      tf.layers.flatten({ name: "flatten" }),
-      dense(init, "dense1", w(120)),
-      batchNorm("bn3"),
-      sigmoid(3),
-      dense(init, "dense2", w(84)),
-      batchNorm("bn4"),
-      sigmoid(4),
-      dense(init, "dense3", numClasses),
-    ],
-  });
+  return init.done(
+    new FlexibleSequential({
+      name: options.name ?? "lenet_bn",
+      layers: [
+        tf.layers.reshape({ name: "reshape", targetShape: inputShape, inputShape }),
+        conv(init, "conv1", w(6), 5, { padding: "valid" }),
+        batchNorm("bn1"),
+        sigmoid(1),
+        pool(1),
+        conv(init, "conv2", w(16), 5, { padding: "valid" }),
+        batchNorm("bn2"),
+        sigmoid(2),
+        pool(2),
+        tf.layers.flatten({ name: "flatten" }),
+        dense(init, "dense1", w(120)),
+        batchNorm("bn3"),
+        sigmoid(3),
+        dense(init, "dense2", w(84)),
+        batchNorm("bn4"),
+        sigmoid(4),
+        dense(init, "dense3", numClasses),
+      ],
+    }),
+  );
 }

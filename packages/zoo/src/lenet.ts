@@ -74,23 +74,25 @@ export function lenet(options: LeNetOptions = {}): FlexibleSequential {
     return pooling === "avg" ? tf.layers.averagePooling2d(args) : tf.layers.maxPooling2d(args);
   };
 
-  return new FlexibleSequential({
-    name: options.name ?? "lenet",
-    layers: [
-      // The seed's Reshape: X.reshape(-1, 1, 28, 28), NHWC here.
-      tf.layers.reshape({ name: "reshape", targetShape: inputShape, inputShape }),
-      conv("conv1", 6, "same"),
-      act(1),
-      pool(1),
-      conv("conv2", 16, "valid"),
-      act(2),
-      pool(2),
-      tf.layers.flatten({ name: "flatten" }),
-      dense("dense1", 120),
-      act(3),
-      dense("dense2", 84),
-      act(4),
-      dense("dense3", numClasses),
-    ],
-  });
+  return init.done(
+    new FlexibleSequential({
+      name: options.name ?? "lenet",
+      layers: [
+        // The seed's Reshape: X.reshape(-1, 1, 28, 28), NHWC here.
+        tf.layers.reshape({ name: "reshape", targetShape: inputShape, inputShape }),
+        conv("conv1", 6, "same"),
+        act(1),
+        pool(1),
+        conv("conv2", 16, "valid"),
+        act(2),
+        pool(2),
+        tf.layers.flatten({ name: "flatten" }),
+        dense("dense1", 120),
+        act(3),
+        dense("dense2", 84),
+        act(4),
+        dense("dense3", numClasses),
+      ],
+    }),
+  );
 }

@@ -66,5 +66,5 @@ export function nin(options: NinOptions = {}): tf.Sequential {
   model.add(tf.layers.dropout({ name: "dropout", rate: dropout, seed: options.seed }));
   block(4, numClasses, 3, 1, "same");
   model.add(tf.layers.globalAveragePooling2d({ name: "global_pool" }));
-  return model;
+  return init.done(model);
 }

@@ -81,5 +81,5 @@ export function resnet18(options: ResNetOptions = {}): tf.LayersModel {
     tf.layers.globalAveragePooling2d({ name: "global_pool" }),
     dense(init, "dense", numClasses),
   );
-  return tf.model({ name: options.name ?? "resnet18", inputs: input, outputs: output });
+  return init.done(tf.model({ name: options.name ?? "resnet18", inputs: input, outputs: output }));
 }

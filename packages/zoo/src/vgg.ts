@@ -74,5 +74,5 @@ export function vgg11(options: VggOptions = {}): tf.Sequential {
     );
   }
   model.add(dense(init, "dense3", numClasses));
-  return model;
+  return init.done(model);
 }

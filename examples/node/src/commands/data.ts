@@ -64,7 +64,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     const bytes = await readFile(path);
     let verdict: string;
     if (path === gz) {
-      const match = matchPublished(bytes, file);
+      const match = await matchPublished(bytes, file);
       if (match === "exact") verdict = "sha256 ok";
       else if (match === "gzip-header-rewritten")
         verdict = "sha256 ok (published stream, gzip header rewritten)";

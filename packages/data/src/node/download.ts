@@ -2,20 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { DatasetFile, DatasetFileKey } from "../datasets";
+import type { DatasetFile, DatasetFileKey, DownloadProgress } from "../datasets";
 import type { SearchedPlace } from "../errors";
-
-/** What `onProgress` receives while a file downloads. */
-export interface DownloadProgress {
-  /** The file's name, e.g. `train-images-idx3-ubyte.gz`. */
-  file: string;
-  /** Bytes received so far for this file from this mirror. */
-  bytes: number;
-  /** The file's published size. */
-  total: number;
-  /** The URL being read. */
-  url: string;
-}
 
 /** @internal */
 export interface DownloadPlan {

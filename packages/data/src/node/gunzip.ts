@@ -20,15 +20,6 @@ function gzipError(file: string | undefined, error: unknown): IdxFormatError {
   });
 }
 
-/** Gunzips with node:zlib, synchronously; a corrupt or cut-short stream throws `IdxFormatError`. @internal */
-export function gunzipSyncChecked(bytes: Uint8Array, file?: string): Uint8Array {
-  try {
-    return plain(zlib.gunzipSync(bytes, { chunkSize: chunkSizeFor(bytes) }));
-  } catch (error) {
-    throw gzipError(file, error);
-  }
-}
-
 /** Gunzips with node:zlib on the thread pool; a corrupt or cut-short stream rejects with `IdxFormatError`. @internal */
 export function gunzipChecked(bytes: Uint8Array, file?: string): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import {
+  type CommonLoadOptions,
   type DatasetFile,
   type DatasetFileKey,
   type DatasetSpec,
@@ -15,12 +16,12 @@ import {
 } from "../datasets";
 import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "../errors";
 import { type IdxArray, isGzip, parseIdxUncompressed } from "../idx";
-import { type DownloadProgress, downloadInto } from "./download";
+import { matchPublished } from "../verify";
+import { downloadInto } from "./download";
 import { gunzipChecked } from "./gunzip";
-import { matchPublished } from "./verify";
 
 /** Options of {@link loadFashionMnist} and {@link loadMnist} in Node. */
-export interface LoadOptions {
+export interface LoadOptions extends CommonLoadOptions {
   /** A folder holding the four files (`.gz` or already gunzipped); searched first. */
   dir?: string;
   /** The cache root; default `$XDG_CACHE_HOME/ln`, else `~/.cache/ln`. The dataset lives in `<root>/<id>`. */
@@ -31,19 +32,6 @@ export interface LoadOptions {
   download?: boolean;
   /** Base URLs to download from, in order. Default the dataset's official mirrors. */
   mirrors?: readonly string[];
-  /** Override the expected name, size or sha256 of some files (for private mirrors and tests). */
-  files?: Partial<Record<DatasetFileKey, Partial<DatasetFile>>>;
-  /**
-   * Check files found in folders against their published sha256 too (downloads are always checked).
-   * Default false: local files are only checked by parsing them.
-   */
-  verify?: boolean;
-  /** Called as downloaded bytes arrive (may return a promise, which is awaited). */
-  onProgress?: (progress: DownloadProgress) => void | Promise<void>;
-  /** Aborts a download (the cache is left as it was) and rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** A mirror that sends nothing for this long is dropped for the next one. Default 30,000 ms. */
-  timeoutMs?: number;
 }
 
 /** Where a dataset was loaded from. */
@@ -218,7 +206,7 @@ async function readDataset(
     FILE_KEYS.map(async (key) => {
       const path = paths[key];
       const bytes = await readFile(path);
-      if (verify && path.endsWith(".gz") && matchPublished(bytes, files[key]) === "mismatch") {
+      if (verify && path.endsWith(".gz") && (await matchPublished(bytes, files[key])) === "mismatch") {
         throw new IdxFormatError({
           file: path,
           expected: `the published file (${files[key].size} bytes, sha256 ${files[key].sha256})`,
