@@ -110,4 +110,14 @@ describe("Accumulator", () => {
     expect(() => acc.get(0.5)).toThrow(RangeError);
     expect(acc.values).toEqual([0, 0]); // a rejected add changes nothing
   });
+
+  it("keeps an infinite sum, and refuses the opposite infinity that would make it NaN", () => {
+    const acc = new Accumulator(2).add(Number.POSITIVE_INFINITY, 1);
+    expect(acc.add(5, 1).values).toEqual([Number.POSITIVE_INFINITY, 2]);
+    expect(() => acc.add(Number.NEGATIVE_INFINITY, 1)).toThrow(
+      /value 0 is -Infinity but sum 0 is already Infinity; their sum is not a number/,
+    );
+    expect(acc.values).toEqual([Number.POSITIVE_INFINITY, 2]);
+    expect(acc.add(Number.POSITIVE_INFINITY, 0).get(0)).toBe(Number.POSITIVE_INFINITY);
+  });
 });

@@ -33,8 +33,9 @@ export class Accumulator {
 
   /**
    * Adds `values[i]` to sum i. Takes exactly `size` finite-or-infinite numbers
-   * (or bigints, which are converted); anything else throws a `RangeError`/`TypeError`.
-   * Returns `this`, so calls chain.
+   * (or bigints, which are converted); anything else throws a `RangeError`/`TypeError`,
+   * as does an infinity of the opposite sign to a sum that is already infinite (the
+   * sum would be NaN). Returns `this`, so calls chain.
    */
   add(...values: Array<number | bigint>): this {
     const n = this.#sums.length;
@@ -48,6 +49,12 @@ export class Accumulator {
       const value = typeof raw === "bigint" ? Number(raw) : raw;
       if (typeof value !== "number" || Number.isNaN(value)) {
         throw new TypeError(`Accumulator.add: value ${i} must be a number, got ${describe(raw)}`);
+      }
+      const sum = this.#sums[i];
+      if (!Number.isFinite(sum) && !Number.isFinite(value) && Math.sign(sum) !== Math.sign(value)) {
+        throw new RangeError(
+          `Accumulator.add: value ${i} is ${value} but sum ${i} is already ${sum}; their sum is not a number (reset() to start over)`,
+        );
       }
       return value;
     });

@@ -18,6 +18,12 @@ describe("accuracy", () => {
     expect(argmaxRows([Number.NaN, 0.2, 0.1], 3)).toEqual(new Int32Array([1]));
   });
 
+  it("never counts a row of NaN scores (a diverged model) as a right answer", () => {
+    const nan = Number.NaN;
+    expect(argmaxRows([nan, nan, nan, 0.1, 0.7, 0.2], 3)).toEqual(new Int32Array([-1, 1]));
+    expect(accuracy([nan, nan, nan, 0.1, 0.7, 0.2], [0, 1], 3)).toBe(1);
+  });
+
   it("rejects mismatched lengths and non-class predictions", () => {
     expect(() => accuracy([1, 2], [1])).toThrow(
       new RangeError("accuracy: got 2 predictions but 1 labels; they must match"),

@@ -29,7 +29,9 @@ export function accuracy(predicted: NumericArray, labels: NumericArray, numClass
 }
 
 /**
- * The argmax of each row of a row-major `[rows, numClasses]` score matrix.
+ * The argmax of each row of a row-major `[rows, numClasses]` score matrix; NaN scores
+ * are skipped, and a row of NaNs alone (a model that diverged) gives -1, which no
+ * label matches.
  *
  * @example
  * ```ts
@@ -50,7 +52,7 @@ export function argmaxRows(scores: NumericArray, numClasses: number): Int32Array
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     const base = r * numClasses;
-    let best = 0;
+    let best = Number.isNaN(scores[base]) ? -1 : 0;
     let bestScore = scores[base];
     for (let c = 1; c < numClasses; c++) {
       const s = scores[base + c];

@@ -72,6 +72,10 @@ describe("ConfusionMatrix", () => {
     expect(() => cm.add([0, 3], [0, 1])).toThrow(/predicted\[1\] = 3 is not a class index in \[0, 3\)/);
     expect(() => cm.add([0], [-1])).toThrow(/labels\[0\] = -1/);
     expect(() => cm.format(["a"])).toThrow(/expected 3 class names, got 1/);
+    const nan = Number.NaN;
+    expect(() => cm.add([0.1, 0.8, 0.1, nan, nan, nan], [1, 2])).toThrow(
+      /the scores of example 1 are all NaN, so it has no predicted class/,
+    );
     expect(cm.total).toBe(0);
   });
 });

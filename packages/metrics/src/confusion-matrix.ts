@@ -54,6 +54,11 @@ export class ConfusionMatrix {
     // Check the whole batch before counting any of it, so a rejected call changes nothing.
     const cells = new Int32Array(labels.length);
     for (let i = 0; i < labels.length; i++) {
+      if (classes !== predicted && classes[i] === -1) {
+        throw new RangeError(
+          `ConfusionMatrix.add: the scores of example ${i} are all NaN, so it has no predicted class (did training diverge?)`,
+        );
+      }
       cells[i] =
         this.#checkClass(labels[i], `labels[${i}]`) * k + this.#checkClass(classes[i], `predicted[${i}]`);
     }
