@@ -3,7 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * d2l's `init_weights`: re-draws every kernel (dense and convolution weights) from Xavier's
  * (Glorot's) uniform distribution and sets every bias to zero. Other weights (batch-norm scales
- * and statistics, embeddings) are left as they are. Pass `seed` for the same draw every time.
+ * and statistics, embeddings) are left as they are. Pass `seed` for the same draw every time: the
+ * weight at index i of the layers' weights (all counted) gets `glorotUniform({ seed: seed + i })`,
+ * the rule @ln/zoo's seeded builders follow too (xavier.test.ts holds them to it).
  *
  * @example
  * ```ts
