@@ -15,7 +15,9 @@ it("draws exactly what @ln/zoo's seeded builders draw, kernels Glorot-uniform, b
     xavierInit(redrawn, { seed: 42 });
     const [a, b] = [fromZoo.getWeights(), redrawn.getWeights()];
     expect(b.length).toBe(a.length);
-    a.forEach((w, i) => expect(b[i].dataSync(), `${fromZoo.name} weight ${i}`).toEqual(w.dataSync()));
+    for (const [i, w] of a.entries()) {
+      expect(b[i].dataSync(), `${fromZoo.name} weight ${i}`).toEqual(w.dataSync());
+    }
     tf.dispose([fromZoo, redrawn].flatMap((m) => m.getWeights()));
   }
   const model = lenet();
