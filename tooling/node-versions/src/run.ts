@@ -1,0 +1,47 @@
+// Runs every package's unit tests and the CLI's tests again under each supported Node version
+// besides the one running pnpm (Node 20 in CI): child processes the tests start use
+// process.execPath, so they run on that version too. LN_NODE_VERSIONS=24.22.3 picks versions.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeBinary } from "./node-binary";
+
+/** The newest 22 and 24 (LTS lines) on the npm registry when last checked; bump both together. */
+const VERSIONS = ["22.23.5", "24.22.3"];
+/** Packages whose tests run on every version (browser-only suites are Chromium's business). */
+const SUITES = [
+  "packages/metrics",
+  "packages/data",
+  "packages/zoo",
+  "packages/inspect",
+  "packages/plot",
+  "packages/wasm",
+  "packages/train",
+  "examples/node",
+];
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const versions = process.env.LN_NODE_VERSIONS?.split(",").filter(Boolean) ?? VERSIONS;
+const failed: string[] = [];
+for (const version of versions) {
+  const node = nodeBinary(version);
+  for (const suite of SUITES) {
+    const cwd = join(root, suite);
+    console.log(`\n=== Node ${version}: ${suite} ===`);
+    const started = Date.now();
+    const run = spawnSync(node, [join(cwd, "node_modules", "vitest", "vitest.mjs"), "run"], {
+      cwd,
+      stdio: "inherit",
+      env: { ...process.env, CI: "true" },
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    if (run.status !== 0)
+      failed.push(`Node ${version} ${suite} (exit ${run.status ?? run.signal}, ${seconds} s)`);
+    else console.log(`=== Node ${version}: ${suite} passed in ${seconds} s ===`);
+  }
+}
+if (failed.length > 0) {
+  console.error(`\nFailed:\n  ${failed.join("\n  ")}`);
+  process.exit(1);
+}
+console.log(`\nEvery suite passed on Node ${versions.join(", ")}.`);
