@@ -70,6 +70,18 @@ function expectedFromConfig(layer: tf.layers.Layer): string {
   return "an input it can take";
 }
 
+/** Whether the layer's own shape rule gives an output with a dimension below 1 for these inputs. */
+function predictsEmptyOutput(layer: tf.layers.Layer, inputShapes: number[][]): boolean {
+  let predicted: tf.Shape | tf.Shape[];
+  try {
+    predicted = layer.computeOutputShape(inputShapes.length === 1 ? inputShapes[0] : inputShapes);
+  } catch {
+    return false; // no rule for these inputs: running the layer gives tfjs's own reason
+  }
+  const shapes = (Array.isArray(predicted[0]) ? predicted : [predicted]) as tf.Shape[];
+  return shapes.some((shape) => shape.some((d) => d != null && d < 1));
+}
+
 /**
  * Runs a real forward pass through `model` one layer at a time, as the seed's
  * `for layer in net: X = layer(X); print(...)`, and returns one row per layer: its name,
@@ -137,6 +149,14 @@ export function traceShapes(
         };
         const mismatch = layer.built ? checkInputSpec(layer, inputShapes) : null;
         if (mismatch) throw fail({ mismatch }, mismatch.expected);
+        // Refuse before any kernel runs: on the wasm backend a window larger than its input
+        // writes out of bounds and breaks the backend for the rest of the process.
+        if (layer.built && predictsEmptyOutput(layer, inputShapes)) {
+          throw fail(
+            { empty: true },
+            windowWords(layer) ?? "an input large enough to leave a non-empty output",
+          );
+        }
         let result: tf.Tensor | tf.Tensor[];
         try {
           const feed = inputs.length === 1 ? inputs[0] : inputs;
