@@ -102,8 +102,21 @@ describe("summary", () => {
     expect(deep.forwardBackwardBytes).toBe((32 + 32 + 3) * 4 * 2);
   });
 
-  it("needs an input shape, and throws ShapeError when it does not fit", () => {
-    expect(() => summary(net, undefined as never)).toThrow("summary: options { inputShape } are required");
+  it("takes the model's own input shape (batch 1) when none is given, as Keras does", () => {
+    expect(summary(net)).toBe(summary(net, { inputShape: [1, 28, 28, 1] }));
+    const input = tf.input({ shape: [null, null, 1] });
+    const open = tf.model({
+      inputs: input,
+      outputs: tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor,
+    });
+    expect(() => summary(open)).toThrow(
+      /input shape is \[n, \?, \?, 1\]; pass \{ inputShape \} with the batch axis/,
+    );
+    expect(summarize(open, { inputShape: [1, 5, 5, 1] }).outputShape).toEqual([1, 1]);
+  });
+
+  it("throws on bad options, and ShapeError when the input does not fit", () => {
+    expect(() => summary(net, null as never)).toThrow("summary: options must be an object");
     expect(() => summary(net, { inputShape: [1, 28, 28, 1], layout: "CHW" as "NCHW" })).toThrow(
       "summary: layout must be 'NHWC' or 'NCHW', got 'CHW'",
     );

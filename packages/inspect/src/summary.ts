@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { countParams } from "./count";
 import { checkLayout, type Layout, toLayout } from "./format-trace";
+import { declaredInput } from "./input-sizes";
 import { checkInputShape, traceShapes } from "./trace";
 import type { TraceRow } from "./trace-row";
 
@@ -16,8 +17,12 @@ import type { TraceRow } from "./trace-row";
  * ```
  */
 export interface SummaryOptions {
-  /** Input shape with the batch axis, NHWC, such as `[1, 28, 28, 1]`. Required. */
-  inputShape: readonly number[];
+  /**
+   * Input shape with the batch axis, NHWC, such as `[1, 28, 28, 1]`. Default: the model's own
+   * input shape with a batch of 1 (as Keras's `model.summary()`); required when the model's input
+   * has unknown sizes.
+   */
+  inputShape?: readonly number[];
   /** How deep to expand nested models (see `traceShapes`). Default 3. */
   depth?: number;
   /** Axis order of the printed shapes. Default `'NHWC'`. */
@@ -76,14 +81,12 @@ const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
  * console.log(s.totalParams, s.multAdds); // 61706 416520
  * ```
  */
-export function summarize(model: tf.LayersModel, options: SummaryOptions): ModelSummary {
+export function summarize(model: tf.LayersModel, options: SummaryOptions = {}): ModelSummary {
   const where = "summary";
-  if (!options || typeof options !== "object") {
-    throw new TypeError(
-      `${where}: options { inputShape } are required, such as { inputShape: [1, 28, 28, 1] }`,
-    );
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options must be an object such as { inputShape: [1, 28, 28, 1] }`);
   }
-  const inputShape = checkInputShape(where, options.inputShape);
+  const inputShape = checkInputShape(where, options.inputShape ?? declaredInputShape(where, model));
   const layout = checkLayout(where, options.layout ?? "NHWC");
   const rows = traceShapes(model, inputShape, { depth: options.depth });
   const leaves = rows.filter((row, i) => !(rows[i + 1] && rows[i + 1].depth > row.depth));
@@ -114,6 +117,19 @@ export function summarize(model: tf.LayersModel, options: SummaryOptions): Model
     totalBytes: inputBytes + forwardBackwardBytes + paramBytes,
     layout,
   };
+}
+
+/** The model's input shape with a batch of 1, or an error asking for `inputShape`. */
+function declaredInputShape(where: string, model: tf.LayersModel): number[] {
+  const dims = declaredInput(model);
+  if (dims == null) {
+    const raw = model.inputs?.length === 1 ? model.inputs[0].shape.slice(1) : null;
+    const known = raw ? `[n, ${raw.map((d) => d ?? "?").join(", ")}]` : "unknown";
+    throw new TypeError(
+      `${where}: ${model.name}'s input shape is ${known}; pass { inputShape } with the batch axis, such as { inputShape: [1, 28, 28, 1] }`,
+    );
+  }
+  return [1, ...dims];
 }
 
 const grouped = (n: number) => n.toLocaleString("en-US");
@@ -214,6 +230,6 @@ export function formatSummary(s: ModelSummary): string {
  * console.log(summary(lenet(), { inputShape: [1, 28, 28, 1] }));
  * ```
  */
-export function summary(model: tf.LayersModel, options: SummaryOptions): string {
+export function summary(model: tf.LayersModel, options: SummaryOptions = {}): string {
   return formatSummary(summarize(model, options));
 }

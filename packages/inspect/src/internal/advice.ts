@@ -1,7 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
-import { computeShapes } from "../count";
-import { walk } from "./graph";
-import { checkInputSpec, type Mismatch } from "./input-spec";
+import { declaredInput, squareInputSizes } from "../input-sizes";
+import type { Mismatch } from "./input-spec";
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => d ?? "n").join(", ")}]`;
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
@@ -13,55 +12,9 @@ export interface Failure {
   empty?: boolean;
 }
 
-/** The model's declared input shape without the batch axis, when it has one fully known input. */
-function declaredInput(model: tf.LayersModel): number[] | null {
-  if (model.inputs.length !== 1) return null;
-  const dims = model.inputs[0].shape.slice(1);
-  return dims.every((d) => d != null) ? (dims as number[]) : null;
-}
-
-type Outcome = "fits" | "empty" | "mismatch";
-
-/** Runs tfjs's shape arithmetic for one input shape: does every layer take it? */
-function tryShape(model: tf.LayersModel, input: number[]): Outcome {
-  try {
-    walk<number[]>(model, [input], Number.POSITIVE_INFINITY, {
-      run(layer, inputs) {
-        if (checkInputSpec(layer, inputs)) throw "mismatch";
-        const outputs = computeShapes(layer, inputs);
-        if (outputs.some((s) => s.some((d) => d <= 0))) throw "empty";
-        return outputs;
-      },
-    });
-    return "fits";
-  } catch (outcome) {
-    return outcome === "empty" ? "empty" : "mismatch";
-  }
-}
-
-/**
- * Which square image sizes fit the model: tries every side from 1 to a limit with the
- * model's own channel count, walking tfjs's conv/pool arithmetic (no forward pass).
- * Returns the smallest side that leaves something after every window (`nonEmpty`) and the
- * range of sides every layer takes (`fits`), or null where the model has no square image input.
- */
-export function squareSizes(model: tf.LayersModel) {
-  const declared = declaredInput(model);
-  if (declared?.length !== 3 || declared[0] !== declared[1]) return null;
-  const limit = Math.max(512, 4 * declared[0]);
-  let nonEmpty: number | null = null;
-  const fits: number[] = [];
-  for (let side = 1; side <= limit; side++) {
-    const outcome = tryShape(model, [1, side, side, declared[2]]);
-    if (outcome !== "empty" && nonEmpty === null) nonEmpty = side;
-    if (outcome === "fits") fits.push(side);
-  }
-  return { declared: declared[0], nonEmpty, fits, limit };
-}
-
 function sizeAdvice(model: tf.LayersModel, modelInput: number[], failure: Failure): string {
   const declared = declaredInput(model);
-  const sizes = squareSizes(model);
+  const sizes = squareInputSizes(model);
   if (!sizes || sizes.fits.length === 0) {
     return declared
       ? `this model was built for input ${shapeText([null, ...declared])}; resize or reshape to that`
