@@ -1,14 +1,19 @@
-import { type Device, useDevice } from "@ln/train";
+import { DEVICE_REQUESTS, type Device, DeviceError, useDevice } from "@ln/train";
 import { messageOf } from "./dom";
 
-/** The backends the page offers, fastest first; `request` is what `useDevice` calls each. */
-export const BACKENDS = [
-  { value: "webgpu", label: "WebGPU", request: "webgpu" },
-  { value: "webgl", label: "WebGL", request: "webgl" },
-  { value: "wasm", label: "WebAssembly", request: "wasm" },
-  // useDevice("cpu") is the CPU policy (wasm first); tfjs's plain JavaScript backend is "js".
-  { value: "cpu", label: "JavaScript (cpu)", request: "js" },
-] as const;
+/** What the page calls each backend that a browser can run, keyed by its useDevice request. */
+const LABELS: Partial<Record<(typeof DEVICE_REQUESTS)[number], string>> = {
+  webgpu: "WebGPU",
+  webgl: "WebGL",
+  wasm: "WebAssembly",
+  js: "JavaScript (cpu)",
+};
+
+/** The backends the page offers, in useDevice's order (GPU first); `value` is the useDevice request. */
+export const BACKENDS = DEVICE_REQUESTS.flatMap((value) => {
+  const label = LABELS[value];
+  return label === undefined ? [] : [{ value, label }];
+});
 
 export type BackendName = (typeof BACKENDS)[number]["value"];
 
@@ -33,13 +38,16 @@ export function wasmThreadsHere(): number {
 /** Starts each backend once, in order, to learn which ones work in this browser. */
 export async function probeBackends(): Promise<BackendProbe[]> {
   const probes: BackendProbe[] = [];
-  for (const { value, label, request } of BACKENDS) {
+  for (const { value, label } of BACKENDS) {
     try {
-      probes.push({ value, label, device: await useDevice(request, { wasmThreads: wasmThreadsHere() }) });
+      probes.push({ value, label, device: await useDevice(value, { wasmThreads: wasmThreadsHere() }) });
     } catch (error) {
-      // useDevice's message lists what it tried; the first reason line is enough for a tooltip.
-      const lines = messageOf(error).split("\n");
-      probes.push({ value, label, reason: (lines[1] ?? lines[0]).replace(/^\s*-\s*/, "") });
+      // A DeviceError says what useDevice tried and why each failed: enough for a tooltip.
+      const reason =
+        error instanceof DeviceError && error.attempts.length > 0
+          ? error.attempts.map((a) => a.reason).join("; ")
+          : messageOf(error);
+      probes.push({ value, label, reason });
     }
   }
   return probes;
@@ -55,8 +63,7 @@ export function preferredBackend(probes: readonly BackendProbe[]): BackendProbe 
 
 /** Makes `name` the active backend again (probing left the last one active). */
 export function activate(name: BackendName): Promise<Device> {
-  const entry = BACKENDS.find((b) => b.value === name);
-  if (!entry)
+  if (!BACKENDS.some((b) => b.value === name))
     throw new RangeError(`unknown backend ${name}; expected one of ${BACKENDS.map((b) => b.value)}`);
-  return useDevice(entry.request);
+  return useDevice(name);
 }

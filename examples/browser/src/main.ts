@@ -1,9 +1,8 @@
 // The page: wires the data, the settings, training, results and saving together.
-import "./wasm-paths"; // first: the wasm backend must know where its binaries are before it starts
 import type { ImageDataset, LoadedDataset } from "@ln/data";
 import { type Device, DivergedError, formatReport } from "@ln/train";
 import type * as tf from "@tensorflow/tfjs";
-import { activate, preferredBackend, probeBackends } from "./backends";
+import { activate, type BackendName, preferredBackend, probeBackends } from "./backends";
 import { createChart } from "./chart";
 import { showConfusion } from "./confusion-table";
 import { applyDefaults, controls, fillBackends, fillModels, readSettings, setTraining } from "./controls";
@@ -53,10 +52,12 @@ const state: {
 const ready = () => state.data !== undefined && state.device !== undefined;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function showDevice(device: Device): void {
+/** Shows the device that `request` (the picker's value) started. */
+function showDevice(device: Device, request: BackendName): void {
   state.device = device;
   el.deviceName.textContent = `Running on ${device.name}${device.kind === "gpu" ? " (GPU)" : ""}.`;
   document.body.dataset.backend = device.backend;
+  document.body.dataset.request = request;
 }
 
 /** Traces a fresh copy of the chosen model, so the table is there before any training. */
@@ -109,7 +110,7 @@ async function startBackends(): Promise<void> {
     el.deviceName.textContent = `No TensorFlow.js backend started: ${probes.map((p) => `${p.value}: ${p.reason}`).join("; ")}`;
     return;
   }
-  showDevice(await activate(chosen.value));
+  showDevice(await activate(chosen.value), chosen.value);
 }
 
 function showStats(values: Partial<Record<keyof typeof el.stat, string>>): void {
@@ -147,7 +148,7 @@ async function onTrain(event: SubmitEvent): Promise<void> {
   showStats({ epoch: "–", batch: "–", loss: "–", trainAcc: "–", testAcc: "–", speed: "–" });
   const chart = createChart(el.chart, settings.epochs); // a fresh, empty chart right away
   try {
-    showDevice(await activate(settings.backend));
+    showDevice(await activate(settings.backend), settings.backend);
     state.model?.dispose();
     state.model = choice.build();
     state.info = undefined;
@@ -256,9 +257,13 @@ async function main(): Promise<void> {
     showModel(controls.model.value);
   });
   controls.backend.addEventListener("change", () => {
-    void activate(readSettings().backend).then(showDevice, (error) => {
-      el.deviceName.textContent = `Could not switch: ${messageOf(error)}`;
-    });
+    const { backend } = readSettings();
+    void activate(backend).then(
+      (device) => showDevice(device, backend),
+      (error) => {
+        el.deviceName.textContent = `Could not switch: ${messageOf(error)}`;
+      },
+    );
   });
   el.save.addEventListener("click", () => void onSave());
   el.load.addEventListener("click", () => void onLoad());

@@ -12,6 +12,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 export interface RunSettings {
+  /** The backend picker's value: a useDevice request (webgpu, webgl, wasm, js). */
   backend: string;
   model: string;
   epochs: number;
@@ -39,10 +40,8 @@ export function chartState(page: Page): Promise<Array<{ label: string; points: n
 /** Fills the settings form the way a learner would. */
 export async function configure(page: Page, s: RunSettings): Promise<void> {
   await page.selectOption("#backend", s.backend);
-  await page.waitForFunction(
-    (b) => document.body.dataset.backend === b,
-    s.backend === "cpu" ? "cpu" : s.backend,
-  );
+  // The page marks the request (the option's value) that started the device it shows.
+  await page.waitForFunction((b) => document.body.dataset.request === b, s.backend);
   await page.selectOption("#model", s.model);
   await page.fill("#epochs", String(s.epochs));
   await page.fill("#lr", String(s.lr));

@@ -128,11 +128,13 @@ describe("usage errors", () => {
       ],
       [
         ["train", "lenet", "--device", "tpu"],
-        /^ln train: --device must be one of: auto, gpu, cpu, tensorflow, webgpu, webgl, wasm; got 'tpu'$/,
+        /^ln train: --device must be one of: auto, gpu, cpu, tensorflow, webgpu, webgl, wasm, js; got 'tpu'$/,
       ],
       [["train", "lenet", "--lr", "fast"], /^ln train: --lr must be a number greater than 0 .*; got 'fast'$/],
       [["train", "lenet", "--epochs", "0"], /^ln train: --epochs must be a positive integer/],
       [["train", "lenet", "--cores", "0"], /^ln train: --cores must be a positive integer/],
+      [["train", "lenet", "--cores", "4096"], /^ln train: --cores must be at most \d+, this machine's cores/],
+      [["train", "lenet", "--resize", "100000"], /^ln train: --resize must be at most 1024/],
       [
         ["train", "alexnet", "--activation", "relu"],
         /^ln train: --activation applies to lenet only, not alexnet$/,
@@ -152,6 +154,27 @@ describe("usage errors", () => {
       expect(lines, args.join(" ")).toHaveLength(1);
       expect(lines[0], args.join(" ")).toMatch(pattern);
     });
+  });
+});
+
+describe("runs that cannot work", () => {
+  it("are refused before anything is written: a side too small for the model, a batch too big for memory", async () => {
+    const small = join(work, "runs", "too-small");
+    const big = join(work, "runs", "too-big");
+    const common = ["--data-dir", fixture, "--epochs", "1"];
+    const [tooSmall, tooBig] = await Promise.all([
+      ln(["train", "alexnet", "--resize", "1", "--out", small, ...common]),
+      ln(["train", "alexnet", "--resize", "448", "--batch-size", "600", "--out", big, ...common]),
+    ]);
+    expect(tooSmall.code).toBe(2);
+    expect(errorLines(tooSmall.stderr).at(-1)).toMatch(
+      /^ln train: --resize 1 is too small for alexnet: .* use at least 67 \(d2l uses 224\)$/,
+    );
+    expect(tooBig.code).toBe(2);
+    expect(errorLines(tooBig.stderr).at(-1)).toMatch(
+      /^ln train: --batch-size 600 at 448x448 needs at least [\d.]+ GiB per thread, over the 4.0 GiB a wasm backend can address; use --batch-size \d+ or less, or a smaller --resize$/,
+    );
+    expect(existsSync(small) || existsSync(big)).toBe(false);
   });
 });
 

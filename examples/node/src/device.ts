@@ -1,13 +1,10 @@
-import { type Device, useDevice } from "@ln/train";
+import { DEVICE_REQUESTS, type Device, useDevice } from "@ln/train";
 import { ValueError } from "./args";
 
-/** What --device accepts: a policy, or a tfjs backend name (those useDevice knows). */
-export const DEVICES = ["auto", "gpu", "cpu", "tensorflow", "webgpu", "webgl", "wasm"] as const;
-
-/** --device's parser: one of DEVICES, else a one-line error that lists them. */
+/** --device's parser: one of useDevice's DEVICE_REQUESTS, else a one-line error that lists them. */
 export function parseDevice(raw: string): string {
-  if (!(DEVICES as readonly string[]).includes(raw))
-    throw new ValueError(`must be one of: ${DEVICES.join(", ")}`);
+  if (!(DEVICE_REQUESTS as readonly string[]).includes(raw))
+    throw new ValueError(`must be one of: ${DEVICE_REQUESTS.join(", ")}`);
   return raw;
 }
 

@@ -7,6 +7,7 @@ import { confusionOn } from "./confusion";
 import { loadSplits } from "./dataset";
 import { describeDevice, startDevice } from "./device";
 import { findModel } from "./models";
+import { buildForSide, checkBatchMemory } from "./preflight";
 import { ProgressBar } from "./progress-bar";
 import { RunFolder, type TrainConfig } from "./run-folder";
 
@@ -63,6 +64,12 @@ export async function train(request: TrainRequest): Promise<number> {
         `but ${source.dir} gives ${trainSplit.count} + ${testSplit.count}; pass --data-dir with the run's data`,
     );
   }
+  const side = config.resize ?? trainSplit.height;
+  const model = buildForSide(entry, config, side);
+  const dataParallel = coresFor(request.cores ?? "auto", device.backend, model);
+  // A batch never holds more than the data (a short last batch aside).
+  const batchSize = Math.min(config.batchSize, trainSplit.count);
+  checkBatchMemory(model, side, batchSize, device.backend, dataParallel);
   const folder =
     existing ??
     (await RunFolder.create((request.run as { out: string }).out, config, {
@@ -70,7 +77,6 @@ export async function train(request: TrainRequest): Promise<number> {
       train: trainSplit.count,
       test: testSplit.count,
     }));
-  const side = config.resize ?? trainSplit.height;
   out.write(
     `${config.model}: ${trainSplit.count.toLocaleString("en-US")} training and ${testSplit.count.toLocaleString("en-US")} ` +
       `test images from ${source.dir}, ${side}x${side}, batch ${config.batchSize}, lr ${config.lr}, ` +
@@ -86,14 +92,7 @@ export async function train(request: TrainRequest): Promise<number> {
   });
   const testData = batches(testSplit, { batchSize: config.batchSize, resize });
 
-  const model = entry.build({
-    inputShape: [side, side, 1],
-    seed: config.seed,
-    ...(config.activation ? { activation: config.activation } : {}),
-    ...(config.pooling ? { pooling: config.pooling } : {}),
-  });
   const optimizer = config.optimizer === "adam" ? tf.train.adam(config.lr) : tf.train.sgd(config.lr);
-  const dataParallel = coresFor(request.cores ?? "auto", device.backend, model);
   if (dataParallel > 1)
     out.write(`each batch split over ${dataParallel} threads (data-parallel; --cores 1 for one)\n`);
 

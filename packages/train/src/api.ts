@@ -1,17 +1,26 @@
-// The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry adds its
-// own set-up on import. Kept free of Node modules.
+// The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry installs
+// its platform on import. Kept free of Node modules.
 
 export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions, wasmThreads } from "@ln/wasm";
 export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
 export {
   currentDevice,
+  DEVICE_REQUESTS,
   type Device,
   type DeviceAttempt,
+  type DeviceOptions,
   type DeviceRequest,
+  requestForBackend,
   tryGpu,
   useDevice,
 } from "./device";
-export { CheckpointError, DivergedError, type DivergedErrorDetails, NoGpuError } from "./errors";
+export {
+  CheckpointError,
+  DeviceError,
+  DivergedError,
+  type DivergedErrorDetails,
+  NoGpuError,
+} from "./errors";
 export { evaluateAccuracy } from "./evaluate";
 export { formatReport } from "./report";
 export { loadModel, saveModel } from "./save-model";

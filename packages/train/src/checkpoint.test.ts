@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CheckpointError, type TrainOptions, trainCh6, useDevice } from "./index";
+import { type BatchInfo, CheckpointError, type TrainOptions, trainCh6, useDevice } from "./index";
 import { smallCnn, squares, toBatches, weightValues } from "./testing/fixtures";
 
 const train = toBatches(squares(240, { seed: 11 }), 40); // 6 batches per epoch
@@ -105,6 +105,51 @@ describe("checkpoints", () => {
       "state.json",
       "weights.bin",
     ]);
+  });
+
+  it("records in state.json where an aborted run stood: counters, the epoch's running sums, times", async () => {
+    const dir = await tempDir();
+    const controller = new AbortController();
+    const batches: BatchInfo[] = [];
+    const report = await trainCh6(smallCnn(), train, test, {
+      epochs: 3,
+      lr: 0.3,
+      checkpointDir: dir,
+      signal: controller.signal,
+      callbacks: {
+        onBatchEnd: (b) => {
+          batches.push(b);
+          if (b.epoch === 2 && b.batch === 2) controller.abort();
+        },
+      },
+    });
+    const state = JSON.parse(await readFile(join(report.checkpoint!, "state.json"), "utf8"));
+    const last = batches.at(-1)!;
+    const epoch2 = batches.filter((b) => b.epoch === 2);
+    expect(state).toMatchObject({ format: "ln-train-checkpoint", version: 1, epoch: 1, batch: 3 });
+    expect(state.sums[2]).toBe(3 * 40);
+    expect(state.sums[0] / state.sums[2]).toBeCloseTo(last.epochLoss, 12);
+    expect(state.sums[1] / state.sums[2]).toBeCloseTo(last.epochAcc, 12);
+    expect(state.epochSeconds).toBeCloseTo(
+      epoch2.reduce((s, b) => s + b.seconds, 0),
+      12,
+    );
+    expect(state.history).toEqual(report.history);
+    expect(state.examples).toBe(report.examples);
+    expect(state.examples).toBe(batches.reduce((s, b) => s + b.size, 0));
+    expect(state.trainSeconds).toBe(report.trainSeconds);
+    expect(state.optimizer).toBe("SGD");
+    expect(state.lr).toBe(0.3);
+
+    // A signal aborted before the first step: nothing trained, a checkpoint of the start.
+    const early = await tempDir();
+    const aborted = await trainCh6(smallCnn(), train, test, {
+      epochs: 1,
+      checkpointDir: early,
+      signal: AbortSignal.abort(),
+    });
+    expect(aborted).toMatchObject({ aborted: true, history: [], examples: 0, examplesPerSec: 0 });
+    expect(aborted.checkpoint).toBe(join(early, "epoch-0000"));
   });
 
   it("resume with no checkpoint yet starts from scratch; a finished run trains no more", async () => {

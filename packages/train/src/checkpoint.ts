@@ -1,9 +1,199 @@
+import { Accumulator } from "@ln/metrics";
 import * as tf from "@tensorflow/tfjs";
+import { type Batch, type BatchSource, iterate } from "./data";
 import { CheckpointError } from "./errors";
 import { writeDirAtomic } from "./internal/atomic-dir";
-import type { NodeHost } from "./internal/host";
+import { type NodeHost, requireNodeHost } from "./internal/host";
 import { modelArtifacts, modelFiles, readBinary, readJson } from "./save-model";
-import type { EpochStats } from "./train-types";
+import type { EpochStats, TrainCallbacks, TrainReport } from "./train-types";
+
+const WHERE = "trainCh6";
+
+/** d2l's `Timer`: sums the seconds between `start()` and `stop()`, over the epoch and over the run. */
+export class Timer {
+  /** Seconds timed in the current epoch. */
+  epoch = 0;
+  /** Seconds timed over the whole run, epochs before a resume included. */
+  total = 0;
+  private started = 0;
+
+  start(): void {
+    this.started = performance.now();
+  }
+
+  /** Adds the seconds since `start()` to both sums and returns them. */
+  stop(): number {
+    const seconds = (performance.now() - this.started) / 1000;
+    this.epoch += seconds;
+    this.total += seconds;
+    return seconds;
+  }
+}
+
+/** What a {@link TrainRun} checkpoints and how. */
+export interface TrainRunOptions {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  device: TrainReport["device"];
+  /** The learning rate checkpoints record. */
+  lr: number;
+  /** Node only: a checkpoint folder per epoch (and on `stop`) goes here. */
+  checkpointDir?: string;
+  /** Checkpoints kept in `checkpointDir`, newest first. */
+  keep: number;
+  /** `true`: continue from the newest checkpoint in `checkpointDir`, if any; a string: from that one. */
+  resume?: boolean | string;
+  /** Their `onCheckpoint` is called after each checkpoint is written. */
+  callbacks?: Pick<TrainCallbacks, "onCheckpoint">;
+}
+
+/**
+ * Where a `trainCh6` run stands (epochs finished, batches into the next, that epoch's running sums,
+ * the timer, the history), how it resumes from a checkpoint, and the checkpoints it writes: the
+ * state that d2l's loop keeps in local variables, and what it takes to stop and continue.
+ * @internal
+ */
+export class TrainRun {
+  /** Epochs finished. */
+  epoch = 0;
+  /** Batches of the current epoch taken so far: those a resumed checkpoint had done, then `batches()`'s. */
+  batch = 0;
+  /** The finished epochs. */
+  history: EpochStats[] = [];
+  /** d2l's `Accumulator(3)` of the current epoch: (loss * n, correct, n). */
+  metric = new Accumulator(3);
+  /** d2l's `timer`: training-step seconds. */
+  readonly timer = new Timer();
+  /** The last checkpoint folder written. */
+  checkpoint?: string;
+  /** Examples of the finished epochs; the current one's are `metric.get(2)`. */
+  private examplesBefore = 0;
+  /** The optimizer and learning rate checkpoints record (after a resume, the checkpoint's). */
+  private recorded: { optimizer: string; lr: number };
+  private readonly host: NodeHost | undefined;
+
+  constructor(private readonly options: TrainRunOptions) {
+    this.host = options.checkpointDir !== undefined ? requireNodeHost("trainCh6's checkpointDir") : undefined;
+    if (options.resume && !this.host) throw new TypeError(`${WHERE}: resume needs checkpointDir`);
+    this.recorded = { optimizer: options.optimizer.getClassName(), lr: options.lr };
+  }
+
+  /**
+   * With `resume`, loads its checkpoint (or the newest in `checkpointDir`) into the model, the
+   * optimizer and this run. False when there is none to resume from.
+   */
+  async resume(): Promise<boolean> {
+    const { host, options } = this;
+    if (!host || !options.resume) return false;
+    const from = await resumePath(host, options);
+    if (from === undefined) return false;
+    const state = await readCheckpoint(host, from, options.model, options.optimizer);
+    this.epoch = state.epoch;
+    this.batch = state.batch;
+    this.history = state.history;
+    this.metric.add(...state.sums);
+    this.timer.epoch = state.epochSeconds;
+    this.timer.total = state.trainSeconds;
+    this.examplesBefore = state.examples - state.sums[2];
+    this.recorded = { optimizer: state.optimizer, lr: state.lr };
+    return true;
+  }
+
+  /**
+   * One pass over `source` as `[i, batch]`, `i` the batch's index in the epoch, leaving out the
+   * batches a resumed checkpoint had done; `batch` counts every batch taken.
+   */
+  async *batches(source: BatchSource): AsyncGenerator<[number, Batch]> {
+    const done = this.batch;
+    let i = 0;
+    for await (const batch of iterate(source, WHERE)) {
+      if (i >= done) {
+        this.batch = i + 1;
+        yield [i, batch];
+      }
+      i++;
+    }
+    if (i === 0) {
+      throw new RangeError(
+        `${WHERE}: trainData yielded no batches in epoch ${this.epoch + 1}; pass a re-iterable source ` +
+          `(an array, or an object whose [Symbol.iterator]() starts over), not a one-shot generator`,
+      );
+    }
+    this.batch = i;
+  }
+
+  /** Closes the epoch: its figures into the history, fresh sums for the next, and a checkpoint. */
+  async endEpoch(testAcc: number): Promise<EpochStats> {
+    const { metric, timer } = this;
+    const stats: EpochStats = {
+      epoch: this.epoch + 1,
+      loss: metric.get(0) / metric.get(2),
+      trainAcc: metric.get(1) / metric.get(2),
+      testAcc,
+      seconds: timer.epoch,
+    };
+    this.epoch++;
+    this.batch = 0;
+    this.history = [...this.history, stats];
+    this.examplesBefore += metric.get(2);
+    this.metric = new Accumulator(3);
+    timer.epoch = 0;
+    await this.save();
+    return stats;
+  }
+
+  /** Where the run stands now, as a checkpoint records it. */
+  snapshot(): CheckpointState {
+    return {
+      epoch: this.epoch,
+      batch: this.batch,
+      sums: this.metric.values,
+      epochSeconds: this.timer.epoch,
+      history: this.history,
+      trainSeconds: this.timer.total,
+      examples: this.examplesBefore + this.metric.get(2),
+      ...this.recorded,
+    };
+  }
+
+  /** With `checkpointDir`, writes the snapshot as a checkpoint and calls `onCheckpoint`. */
+  async save(): Promise<void> {
+    const { host, options } = this;
+    if (!host || options.checkpointDir === undefined) return;
+    const { checkpointDir, model, optimizer, keep } = options;
+    this.checkpoint = await writeCheckpoint(host, checkpointDir, model, optimizer, this.snapshot(), keep);
+    await options.callbacks?.onCheckpoint?.(this.checkpoint);
+  }
+
+  /** Stops early (the signal aborted): saves where the run stands and returns the report. */
+  async stop(): Promise<TrainReport> {
+    await this.save();
+    return this.report(true);
+  }
+
+  /** What `trainCh6` returns. */
+  report(aborted = false): TrainReport {
+    const { trainSeconds, examples } = this.snapshot();
+    return {
+      history: this.history,
+      examplesPerSec: trainSeconds > 0 ? examples / trainSeconds : 0,
+      device: this.options.device,
+      trainSeconds,
+      examples,
+      aborted,
+      ...(this.checkpoint !== undefined ? { checkpoint: this.checkpoint } : {}),
+    };
+  }
+}
+
+async function resumePath(
+  host: NodeHost,
+  { checkpointDir, resume }: TrainRunOptions,
+): Promise<string | undefined> {
+  if (typeof resume === "string") return resume;
+  const last = (await listCheckpoints(host, checkpointDir!)).at(-1);
+  return last ? host.join(checkpointDir!, last.name) : undefined;
+}
 
 /** Where a run stands, as a checkpoint records it. */
 export interface CheckpointState {

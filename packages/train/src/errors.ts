@@ -1,6 +1,43 @@
+import type { DeviceAttempt } from "./device/types";
+
 /**
- * Thrown by `useDevice('gpu')` (and `tryGpu()` when asked to insist) when no GPU backend could be
- * started. `candidates` lists every GPU path that was tried, in order, and why each one failed.
+ * Thrown by `useDevice` when a request fails: an unknown name (`attempts` is empty; the message lists
+ * the valid ones), or no backend that it tried could start. `attempts` lists each backend it tried, in
+ * order, and why it was not used: read them rather than the message.
+ *
+ * @example
+ * ```ts
+ * import { DeviceError, useDevice } from "@ln/train";
+ * try {
+ *   await useDevice("webgl");
+ * } catch (error) {
+ *   if (error instanceof DeviceError) for (const a of error.attempts) console.log(`${a.name}: ${a.reason}`);
+ * }
+ * ```
+ */
+export class DeviceError extends Error {
+  override readonly name: string = "DeviceError";
+  /** What `useDevice` was asked for, e.g. `"webgl"`. */
+  readonly request: string;
+  /** Each backend that was tried, in order, with the reason it was not used; empty for an unknown request. */
+  readonly attempts: readonly DeviceAttempt[];
+
+  /**
+   * The message is `summary`, then one line per attempt (`  - name: reason`), then `hint`; `summary`
+   * defaults to `useDevice("<request>"): no backend could be started`.
+   */
+  constructor(request: string, attempts: readonly DeviceAttempt[], summary?: string, hint?: string) {
+    const lines = attempts.map((a) => `\n  - ${a.name}: ${a.reason}`).join("");
+    const head = summary ?? `useDevice("${request}"): no backend could be started`;
+    super(`${head}${lines ? `:${lines}` : ""}${hint ? `\n${hint}` : ""}`);
+    this.request = request;
+    this.attempts = attempts.map((a) => ({ name: a.name, reason: a.reason }));
+  }
+}
+
+/**
+ * Thrown by `useDevice('gpu')` when no GPU backend could be started: a {@link DeviceError} whose
+ * `attempts` (also named `candidates`) list every GPU path that was tried, in order, and why each failed.
  *
  * @example
  * ```ts
@@ -12,18 +49,19 @@
  * }
  * ```
  */
-export class NoGpuError extends Error {
-  override readonly name = "NoGpuError";
-  /** Each GPU candidate that was tried, with the reason it was not used. */
-  readonly candidates: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
+export class NoGpuError extends DeviceError {
+  override readonly name: string = "NoGpuError";
+  /** Each GPU candidate that was tried, with the reason it was not used (the same list as `attempts`). */
+  readonly candidates: readonly DeviceAttempt[];
 
-  constructor(candidates: ReadonlyArray<{ name: string; reason: string }>) {
-    const lines = candidates.map((c) => `  - ${c.name}: ${c.reason}`);
+  constructor(candidates: readonly DeviceAttempt[]) {
     super(
-      `No GPU backend could be started. Tried:\n${lines.join("\n")}\n` +
-        `Use useDevice("auto") to fall back to the CPU, or useDevice("cpu").`,
+      "gpu",
+      candidates,
+      "No GPU backend could be started. Tried",
+      'Use useDevice("auto") to fall back to the CPU, or useDevice("cpu").',
     );
-    this.candidates = candidates.map((c) => ({ ...c }));
+    this.candidates = this.attempts;
   }
 }
 

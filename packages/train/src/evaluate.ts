@@ -17,16 +17,26 @@ import { type BatchSource, batchTensors, iterate } from "./data";
  * ```
  */
 export async function evaluateAccuracy(model: tf.LayersModel, data: BatchSource): Promise<number> {
-  const { correct, count } = await countCorrect(model, data, "evaluateAccuracy");
-  if (count === 0) throw new RangeError("evaluateAccuracy: data yielded no examples");
-  return correct / count;
+  return accuracyOver(model, data, "evaluateAccuracy", "data");
 }
 
 /**
- * (correct, examples) over `data` in inference mode; the engine of `evaluateAccuracy`.
+ * `evaluateAccuracy` for a caller named `where`, whose argument `name` is `data`: errors name both.
  * @internal
  */
-export async function countCorrect(
+export async function accuracyOver(
+  model: tf.LayersModel,
+  data: BatchSource,
+  where: string,
+  name: string,
+): Promise<number> {
+  const { correct, count } = await countCorrect(model, data, where);
+  if (count === 0) throw new RangeError(`${where}: ${name} yielded no examples`);
+  return correct / count;
+}
+
+/** (correct, examples) over `data` in inference mode. */
+async function countCorrect(
   model: tf.LayersModel,
   data: BatchSource,
   where: string,

@@ -1,11 +1,4 @@
-// Node entry. Importing it installs the Node host (files, CUDA and Dawn probes); importing @ln/wasm
-// (through device.ts) sets up the wasm backend and registers its training kernels.
-import { startShardWorkerThreads } from "./data-parallel/pool";
-import { setShardWorkerStarter } from "./data-parallel/shard-workers";
-import { setNodeHost } from "./internal/host";
-import { nodeHostImpl } from "./internal/node-host";
-
-setNodeHost(nodeHostImpl);
-setShardWorkerStarter(startShardWorkerThreads);
+// Node entry: the shared API, with the Node platform installed on import (see node-setup.ts).
+import "./node-setup";
 
 export * from "./api";

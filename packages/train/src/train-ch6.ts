@@ -1,16 +1,14 @@
-import { Accumulator } from "@ln/metrics";
 import * as tf from "@tensorflow/tfjs";
-import { type CheckpointState, listCheckpoints, readCheckpoint, writeCheckpoint } from "./checkpoint";
-import { type Batch, type BatchSource, batchTensors, isTensorBatch, iterate, knownLength } from "./data";
-import { parallelGradients, startShardWorkers } from "./data-parallel/parallel-step";
+import { TrainRun } from "./checkpoint";
+import { type BatchSource, knownLength } from "./data";
+import { startShardWorkers } from "./data-parallel/parallel-step";
 import type { ShardWorkers } from "./data-parallel/shard-workers";
-import { currentDevice, type Device, type DeviceRequest, useDevice } from "./device";
-import { DivergedError } from "./errors";
-import { countCorrect } from "./evaluate";
-import { batchGradients } from "./gradients";
+import { currentDevice, type Device, type DeviceRequest, requestForBackend, useDevice } from "./device";
+import { accuracyOver } from "./evaluate";
 import { unfuseInputConvs } from "./input-convs";
-import { type NodeHost, requireNodeHost } from "./internal/host";
-import type { EpochStats, TrainOptions, TrainReport } from "./train-types";
+import { Reporter } from "./report";
+import { trainStep } from "./train-step";
+import type { TrainOptions, TrainReport } from "./train-types";
 import { xavierInit } from "./xavier";
 
 const WHERE = "trainCh6";
@@ -43,206 +41,47 @@ export async function trainCh6(
   testData: BatchSource,
   options: TrainOptions = {},
 ): Promise<TrainReport> {
-  const epochs = options.epochs ?? 10;
-  const lr = options.lr ?? 0.1;
-  const keep = options.keepCheckpoints ?? 2;
-  checkOptions(model, epochs, lr, keep, options);
-  const callbacks = options.callbacks ?? {};
+  const { epochs, lr, keep } = checkOptions(model, options);
+  const { signal, dataParallel = 1 } = options;
   const device = await chooseDevice(options.device);
-  const host: NodeHost | undefined =
-    options.checkpointDir !== undefined ? requireNodeHost("trainCh6's checkpointDir") : undefined;
-  if (options.resume && !host) throw new TypeError(`${WHERE}: resume needs checkpointDir`);
-
-  const ownsOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.sgd(lr);
-  const optimizerLr = (optimizer as { learningRate?: number }).learningRate ?? lr;
-  let workers: ShardWorkers | undefined;
   const restoreConvs = unfuseInputConvs(model);
+  let workers: ShardWorkers | undefined;
   try {
-    let state: CheckpointState = {
-      epoch: 0,
-      batch: 0,
-      sums: [0, 0, 0],
-      epochSeconds: 0,
-      history: [],
-      trainSeconds: 0,
-      examples: 0,
-      optimizer: optimizer.getClassName(),
-      lr: optimizerLr,
-    };
-    const from = host && options.resume ? await resumePath(host, options) : undefined;
-    if (host && from) state = await readCheckpoint(host, from, model, optimizer);
-    else if ((options.init ?? "xavier") === "xavier") xavierInit(model, { seed: options.seed });
-
+    const stepLr = learningRate(optimizer, lr);
+    const run = new TrainRun({ ...options, model, optimizer, device, lr: stepLr, keep });
+    const resumed = await run.resume(); // weights, optimizer state, counters and history from a checkpoint
+    if (!resumed && (options.init ?? "xavier") === "xavier") xavierInit(model, { seed: options.seed });
     const numClasses = outputClasses(model);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const parallel = options.dataParallel ?? 1;
-    if (parallel > 1) workers = await startShardWorkers(model, device, parallel, numClasses, WHERE);
-    let batchesPerEpoch = options.batchesPerEpoch ?? knownLength(trainData);
-    let checkpoint: string | undefined;
-    const save = async (s: CheckpointState) => {
-      if (!host || options.checkpointDir === undefined) return;
-      checkpoint = await writeCheckpoint(host, options.checkpointDir, model, optimizer, s, keep);
-      await callbacks.onCheckpoint?.(checkpoint);
-    };
-    const report = (aborted: boolean): TrainReport => ({
-      history: state.history,
-      examplesPerSec: state.trainSeconds > 0 ? state.examples / state.trainSeconds : 0,
-      device,
-      trainSeconds: state.trainSeconds,
-      examples: state.examples,
-      aborted,
-      ...(checkpoint !== undefined ? { checkpoint } : {}),
-    });
+    if (dataParallel > 1) workers = await startShardWorkers(model, device, dataParallel, numClasses, WHERE);
+    const step = { variables, numClasses, workers, lr: stepLr };
+    const report = new Reporter(options.callbacks, options.batchesPerEpoch ?? knownLength(trainData));
+    const { timer } = run;
 
-    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
-      const metric = new Accumulator(3); // (loss * n, correct, n), as d2l
-      metric.add(...state.sums);
-      const skip = state.batch;
-      let epochSeconds = state.epochSeconds;
-      let batch = 0;
-      let lastProgress = -1;
-      const progress = async (i: number, n: number) => {
-        lastProgress = i;
-        await callbacks.onProgress?.({
-          epoch: epoch - 1 + (i + 1) / n,
-          loss: metric.get(0) / metric.get(2),
-          trainAcc: metric.get(1) / metric.get(2),
-        });
-      };
-      const snapshot = (batchesDone: number): CheckpointState => ({
-        ...state,
-        epoch: epoch - 1,
-        batch: batchesDone,
-        sums: metric.values,
-        epochSeconds,
-      });
-      if (options.signal?.aborted) {
-        await save(snapshot(skip));
-        return report(true);
-      }
-      await callbacks.onEpochBegin?.({ epoch, batch: skip });
-
-      for await (const item of iterate(trainData, WHERE)) {
-        if (batch < skip) {
-          batch++;
-          continue;
-        }
-        const started = performance.now();
-        const { loss, correct, size } = await trainStep(
-          model,
-          item,
-          variables,
-          optimizer,
-          numClasses,
-          workers,
-          {
-            epoch,
-            batch,
-            lr: optimizerLr,
-          },
-        );
-        const seconds = (performance.now() - started) / 1000;
-        epochSeconds += seconds;
-        state.trainSeconds += seconds;
-        state.examples += size;
+    for (let epoch = run.epoch + 1; epoch <= epochs; epoch++) {
+      const metric = run.metric; // Accumulator(3): (loss * n, correct, n); a resumed epoch's sums so far
+      if (signal?.aborted) return await run.stop();
+      await report.epochBegin(epoch, run.batch);
+      for await (const [i, batch] of run.batches(trainData)) {
+        timer.start();
+        // forward, loss, backward, step
+        const { loss, correct, size } = await trainStep({ model, batch, optimizer, ...step, epoch, i });
+        const seconds = timer.stop();
         metric.add(loss * size, correct, size);
-        await callbacks.onBatchEnd?.({
-          epoch,
-          batch,
-          size,
-          loss,
-          acc: correct / size,
-          seconds,
-          epochLoss: metric.get(0) / metric.get(2),
-          epochAcc: metric.get(1) / metric.get(2),
-        });
-        if (batchesPerEpoch !== undefined) {
-          const every = Math.max(1, Math.floor(batchesPerEpoch / 5));
-          if ((batch + 1) % every === 0 || batch === batchesPerEpoch - 1)
-            await progress(batch, batchesPerEpoch);
-        }
-        batch++;
-        if (options.signal?.aborted) {
-          await save(snapshot(batch));
-          return report(true);
-        }
+        await report.batchEnd({ epoch, batch: i, size, loss, acc: correct / size, seconds }, metric);
+        if (report.atFifth(i)) await report.progress(epoch, i, metric); // d2l's animator.add, 5 per epoch
+        if (signal?.aborted) return await run.stop();
       }
-      if (batch === 0) {
-        throw new RangeError(
-          `${WHERE}: trainData yielded no batches in epoch ${epoch}; pass a re-iterable source ` +
-            `(an array, or an object whose [Symbol.iterator]() starts over), not a one-shot generator`,
-        );
-      }
-      if (lastProgress !== batch - 1) await progress(batch - 1, batch);
-      batchesPerEpoch ??= batch;
-
-      const test = await countCorrect(model, testData, WHERE);
-      if (test.count === 0) throw new RangeError(`${WHERE}: testData yielded no examples`);
-      const stats: EpochStats = {
-        epoch,
-        loss: metric.get(0) / metric.get(2),
-        trainAcc: metric.get(1) / metric.get(2),
-        testAcc: test.correct / test.count,
-        seconds: epochSeconds,
-      };
-      state = {
-        ...state,
-        epoch,
-        batch: 0,
-        sums: [0, 0, 0],
-        epochSeconds: 0,
-        history: [...state.history, stats],
-      };
-      await save(state);
-      await callbacks.onEpochEnd?.(stats);
+      await report.epochDone(epoch, run.batch, metric);
+      const testAcc = await accuracyOver(model, testData, WHERE, "testData"); // evaluate_accuracy_gpu
+      await report.epochEnd(await run.endEpoch(testAcc)); // history, checkpoint, then onEpochEnd
     }
-    return report(false);
+    return run.report();
   } finally {
-    if (ownsOptimizer) optimizer.dispose();
+    if (options.optimizer === undefined) optimizer.dispose();
     restoreConvs();
     await workers?.close();
-  }
-}
-
-/**
- * One SGD step: forward, loss, gradients (on this thread, or in shards with `workers`); the loss
- * is read and checked before the update.
- */
-async function trainStep(
-  model: tf.LayersModel,
-  batch: Batch,
-  variables: tf.Variable[],
-  optimizer: tf.Optimizer,
-  numClasses: number,
-  workers: ShardWorkers | undefined,
-  where: { epoch: number; batch: number; lr: number },
-): Promise<{ loss: number; correct: number; size: number }> {
-  const { grads, loss, correct, size } = workers
-    ? await parallelGradients(model, batch, variables, numClasses, workers, WHERE)
-    : await localGradients(model, batch, variables, numClasses);
-  if (!Number.isFinite(loss)) {
-    tf.dispose(grads);
-    throw new DivergedError({ ...where, loss });
-  }
-  tf.tidy(() => optimizer.applyGradients(grads));
-  tf.dispose(grads);
-  return { loss, correct, size };
-}
-
-async function localGradients(
-  model: tf.LayersModel,
-  batch: Batch,
-  variables: tf.Variable[],
-  numClasses: number,
-) {
-  const t = tf.tidy(() => batchTensors(batch, WHERE));
-  try {
-    return { ...(await batchGradients(model, t.x, t.labels, variables, numClasses, WHERE)), size: t.size };
-  } finally {
-    // Tensors the batch came with stay the caller's.
-    const given: unknown[] = isTensorBatch(batch) ? [batch.x, batch.y] : [];
-    tf.dispose([t.x, t.labels].filter((u) => !given.includes(u)));
   }
 }
 
@@ -250,15 +89,12 @@ async function chooseDevice(request: DeviceRequest | Device | undefined): Promis
   if (request === undefined) return currentDevice();
   if (typeof request === "string") return useDevice(request);
   if (request.backend === tf.getBackend()) return request;
-  // "cpu" as a request is the CPU policy; the backend of that name is requested as "js".
-  return useDevice(request.backend === "cpu" ? "js" : request.backend);
+  return useDevice(requestForBackend(request.backend));
 }
 
-async function resumePath(host: NodeHost, options: TrainOptions): Promise<string | undefined> {
-  if (typeof options.resume === "string") return options.resume;
-  const all = await listCheckpoints(host, options.checkpointDir!);
-  const last = all.at(-1);
-  return last ? host.join(options.checkpointDir!, last.name) : undefined;
+/** The optimizer's learning rate where it has one (SGD, Momentum, ...), else `lr`. */
+function learningRate(optimizer: tf.Optimizer, lr: number): number {
+  return (optimizer as { learningRate?: number }).learningRate ?? lr;
 }
 
 function outputClasses(model: tf.LayersModel): number {
@@ -270,13 +106,11 @@ function outputClasses(model: tf.LayersModel): number {
   return classes;
 }
 
-function checkOptions(
-  model: tf.LayersModel,
-  epochs: number,
-  lr: number,
-  keep: number,
-  options: TrainOptions,
-) {
+/** Checks `options` (and that `model` is one) and returns epochs, lr and keepCheckpoints with their defaults. */
+function checkOptions(model: tf.LayersModel, options: TrainOptions) {
+  const epochs = options.epochs ?? 10;
+  const lr = options.lr ?? 0.1;
+  const keep = options.keepCheckpoints ?? 2;
   if (!(model instanceof tf.LayersModel)) throw new TypeError(`${WHERE}: model must be a tf.LayersModel`);
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new RangeError(`${WHERE}: epochs must be a positive integer, got ${String(epochs)}`);
@@ -298,4 +132,5 @@ function checkOptions(
   if (b !== undefined && (!Number.isInteger(b) || b < 1)) {
     throw new RangeError(`${WHERE}: batchesPerEpoch must be a positive integer, got ${String(b)}`);
   }
+  return { epochs, lr, keep };
 }

@@ -1,15 +1,15 @@
 // LeNet training throughput on wasm: the stock path (only the missing kernels added)
 // against ours, alternating in one process; then AlexNet seconds per step.
-// Usage: node --import tsx bench-kernels/bench.ts [--rounds 5] [--steps 20] [--data real|random]
+// Usage: node --import tsx bench/bench.ts [--rounds 5] [--steps 20] [--data real|random]
 //        [--alexnet 16,128] [--alexnet-steps 2] [--threads 1]
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { alexnet, lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
-import { installWasmNodeSupport } from "../src/wasm/node";
-import { restoreStockKernels } from "../src/wasm/register";
-import { useSimdKernels } from "../src/wasm/simd-module";
-import { alexnet } from "./models";
+import { initWasmBackend, registerWasmTrainingKernels } from "../src/index";
+import { restoreStockKernels } from "../src/register";
+import { useSimdKernels } from "../src/simd-module";
+import { trainStep } from "./models";
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,29 +23,7 @@ const alexSteps = Number(arg("alexnet-steps", "2"));
 const batch = 256;
 const threads = Number(arg("threads", "1"));
 
-installWasmNodeSupport();
 await initWasmBackend({ threads });
-
-/** The seed's LeNet: Reshape, Conv 6@5x5 same, sigmoid, avgpool 2, Conv 16@5x5, sigmoid,
- * avgpool 2, flatten, dense 120, sigmoid, dense 84, sigmoid, dense 10 (Glorot, zero bias). */
-function lenet(): tf.Sequential {
-  const L = tf.layers;
-  return tf.sequential({
-    layers: [
-      L.reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-      L.conv2d({ filters: 6, kernelSize: 5, padding: "same" }),
-      L.activation({ activation: "sigmoid" }),
-      L.averagePooling2d({ poolSize: 2, strides: 2 }),
-      L.conv2d({ filters: 16, kernelSize: 5 }),
-      L.activation({ activation: "sigmoid" }),
-      L.averagePooling2d({ poolSize: 2, strides: 2 }),
-      L.flatten(),
-      L.dense({ units: 120, activation: "sigmoid" }),
-      L.dense({ units: 84, activation: "sigmoid" }),
-      L.dense({ units: 10 }),
-    ],
-  });
-}
 
 function loadBatches(count: number): { x: tf.Tensor; y: tf.Tensor }[] {
   const n = count * batch;
@@ -67,19 +45,9 @@ function loadBatches(count: number): { x: tf.Tensor; y: tf.Tensor }[] {
   }));
 }
 
-function step(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): void {
-  tf.tidy(() => {
-    const loss = opt.minimize(() => {
-      const logits = model.apply(x, { training: true }) as tf.Tensor;
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, 10), logits) as tf.Scalar;
-    }, true);
-    loss?.dataSync(); // the loop reads the loss every step, so the timing includes it
-  });
-}
-
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 // "stock": tfjs's wasm kernels, plus the filter gradient wasm lacks in its XNNPACK form (our SIMD
-// kernels off); "ours": every @ln/train kernel, SIMD ones included.
+// kernels off); "ours": every @ln/wasm kernel, SIMD ones included.
 const modes = {
   stock: () => {
     restoreStockKernels();
@@ -93,11 +61,12 @@ const modes = {
 
 const batches = loadBatches(Math.min(steps, 20));
 const rates: Record<string, number[]> = { stock: [], ours: [] };
+// The seed's LeNet (sigmoid, average pools, Glorot weights, zero biases), as d2l trains it.
 const model = lenet();
 const opt = tf.train.sgd(0.9);
 for (const mode of ["stock", "ours"] as const) {
   modes[mode]();
-  step(model, opt, batches[0].x, batches[0].y); // warm-up: XNNPACK operators, first allocations
+  trainStep(model, opt, batches[0].x, batches[0].y); // warm-up: XNNPACK operators, first allocations
 }
 for (let r = 0; r < rounds; r++) {
   for (const mode of ["stock", "ours"] as const) {
@@ -105,7 +74,7 @@ for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
       const b = batches[i % batches.length];
-      step(model, opt, b.x, b.y);
+      trainStep(model, opt, b.x, b.y);
     }
     rates[mode].push((steps * batch) / ((performance.now() - t0) / 1000));
   }
@@ -118,7 +87,7 @@ console.log(
   `  stock wasm (+Conv2DBackpropFilter): median ${median(rates.stock).toFixed(0)} ex/s  [${fmt(rates.stock)}]`,
 );
 console.log(
-  `  @ln/train kernels:                  median ${median(rates.ours).toFixed(0)} ex/s  [${fmt(rates.ours)}]`,
+  `  @ln/wasm kernels:                   median ${median(rates.ours).toFixed(0)} ex/s  [${fmt(rates.ours)}]`,
 );
 console.log(`  ratio ${(median(rates.ours) / median(rates.stock)).toFixed(2)}x`);
 model.dispose();
@@ -132,9 +101,9 @@ for (const ab of alexBatches) {
   const line: string[] = [];
   for (const mode of ["stock", "ours"] as const) {
     modes[mode]();
-    step(net, aopt, x, y); // warm-up
+    trainStep(net, aopt, x, y); // warm-up
     const t0 = performance.now();
-    for (let i = 0; i < alexSteps; i++) step(net, aopt, x, y);
+    for (let i = 0; i < alexSteps; i++) trainStep(net, aopt, x, y);
     line.push(`${mode} ${((performance.now() - t0) / 1000 / alexSteps).toFixed(2)} s/step`);
   }
   console.log(`AlexNet 1x224x224, batch ${ab}, ${alexSteps} steps after a warm-up: ${line.join(", ")}`);

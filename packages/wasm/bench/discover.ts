@@ -1,46 +1,37 @@
-// Runs one SGD and one Adam step of each model on wasm and reports kernels that fail.
-
+// Runs two SGD and two Adam steps of each zoo model on wasm and reports the kernels that fail
+// (a kernel the wasm backend lacks), the loss, and any tensor or wasm buffer left behind.
+// Usage: node --import tsx bench/discover.ts
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend } from "../src/wasm/index";
-import { installWasmNodeSupport } from "../src/wasm/node";
-import { buildModel, MODEL_NAMES, trainStep } from "./models";
+import { initWasmBackend } from "../src/index";
+import { DISCOVER_MODELS, type ModelName, trainStep } from "./models";
 
-installWasmNodeSupport();
 await initWasmBackend();
-for (const name of MODEL_NAMES) {
-  const shape: [number, number, number] =
-    name === "alexnet" ? [67, 67, 1] : name.startsWith("lenet") ? [28, 28, 1] : [16, 16, 3];
+for (const name of Object.keys(DISCOVER_MODELS) as ModelName[]) {
   for (const opt of ["sgd", "adam"] as const) {
-    const model = buildModel(name, shape);
+    const model = DISCOVER_MODELS[name]();
     const optimizer = opt === "sgd" ? tf.train.sgd(0.1) : tf.train.adam(0.01);
-    const x = tf.randomNormal([4, ...shape]);
+    const x = tf.randomNormal([4, ...(model.inputs[0].shape.slice(1) as number[])]);
     const y = tf.tensor1d([1, 2, 3, 4], "int32");
     try {
       const before = tf.memory().numTensors;
-      trainStep(
-        model,
-        optimizer,
-        name.startsWith("lenet") && name !== "lenet-bn" ? x.reshape([4, -1]) : x,
-        y,
-      );
-      const l = trainStep(
-        model,
-        optimizer,
-        name.startsWith("lenet") && name !== "lenet-bn" ? x.reshape([4, -1]) : x,
-        y,
-      );
+      trainStep(model, optimizer, x, y);
+      const loss = trainStep(model, optimizer, x, y);
+      const dataIds = (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
       console.log(
         name,
         opt,
         "ok",
-        l.toFixed(3),
+        loss.toFixed(3),
         "tensors+",
         tf.memory().numTensors - before,
         "dataIds",
-        tf.engine().backend.numDataIds(),
+        dataIds,
       );
     } catch (e) {
       console.log(name, opt, "FAIL", (e as Error).message.split("\n")[0]);
     }
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
   }
 }

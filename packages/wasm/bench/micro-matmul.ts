@@ -2,11 +2,9 @@
 // each call (as after every SGD update, so no cached XNNPACK operator helps).
 
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend, registerWasmTrainingKernels } from "../src/wasm/index";
-import { installWasmNodeSupport } from "../src/wasm/node";
-import { restoreStockKernels } from "../src/wasm/register";
+import { initWasmBackend, registerWasmTrainingKernels } from "../src/index";
+import { restoreStockKernels } from "../src/register";
 
-installWasmNodeSupport();
 await initWasmBackend();
 const [M, K, N] = (process.env.MKN ?? "16,6400,4096").split(",").map(Number);
 const a = tf.randomNormal([M, K]);

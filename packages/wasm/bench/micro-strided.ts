@@ -1,10 +1,8 @@
 // Input gradient of strided convs (ResNet's downsampling 3x3/2, AlexNet-like 11x11/4).
 
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend } from "../src/wasm/index";
-import { installWasmNodeSupport } from "../src/wasm/node";
+import { initWasmBackend } from "../src/index";
 
-installWasmNodeSupport();
 await initWasmBackend();
 const cases = [
   { x: [32, 32, 32, 64], f: [3, 3, 64, 128], s: 2, pad: "same" },

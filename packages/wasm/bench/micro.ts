@@ -1,10 +1,8 @@
 // Times single kernels on LeNet's shapes (batch 256), to decide between formulations.
 
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend } from "../src/wasm/index";
-import { installWasmNodeSupport } from "../src/wasm/node";
+import { initWasmBackend } from "../src/index";
 
-installWasmNodeSupport();
 await initWasmBackend();
 function time(label: string, f: () => tf.Tensor, reps = 20) {
   for (let i = 0; i < 3; i++) f().dispose();

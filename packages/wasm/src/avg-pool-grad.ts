@@ -13,7 +13,7 @@ import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from
  * AvgPoolGrad for wasm. When windows tile the input without overlap or padding
  * (stride = pool size, as in LeNet's 2x2/2 pools), every input pixel gets its one
  * window's dy / (fh·fw): a broadcast multiply of dy against an [s, s] block of that
- * constant, ~5x faster than the stock loop; our SIMD kernel (pool-simd/kernel.c) does the
+ * constant, ~5x faster than the stock loop; our SIMD kernel (avg-pool-grad-simd/kernel.c) does the
  * same in one pass, ~5x faster again. Other cases keep the stock kernel.
  */
 function avgPoolGrad(args: {

@@ -1,9 +1,30 @@
 // The browser's half of the wasm setup (installed by index.browser.ts).
-import { engineThreadsUnavailableReason, type WasmPlatform } from "./platform";
+import { engineThreadsUnavailableReason, type WasmPaths, type WasmPlatform } from "./platform";
+
+/**
+ * The `.wasm` binaries of the pinned @tensorflow/tfjs-backend-wasm, which the build copies beside this
+ * bundle (tsup.config.ts). Written as `new URL("./file.wasm", import.meta.url)`, the pattern
+ * Vite, webpack 5, Rollup and Parcel recognise: they copy each file into the app and rewrite the URL,
+ * so an app finds the binaries with no configuration. The CommonJS build has no `import.meta.url`:
+ * there tfjs keeps its default (beside the page's script) and `initWasmBackend({ wasmDir })` decides.
+ */
+function bundledWasmPaths(): WasmPaths | undefined {
+  try {
+    return {
+      "tfjs-backend-wasm.wasm": new URL("./tfjs-backend-wasm.wasm", import.meta.url).href,
+      "tfjs-backend-wasm-simd.wasm": new URL("./tfjs-backend-wasm-simd.wasm", import.meta.url).href,
+      "tfjs-backend-wasm-threaded-simd.wasm": new URL(
+        "./tfjs-backend-wasm-threaded-simd.wasm",
+        import.meta.url,
+      ).href,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 export const browserPlatform: WasmPlatform = {
-  // tfjs looks beside the bundled script by itself; initWasmBackend({ wasmDir }) overrides.
-  wasmDir: () => undefined,
+  wasmPaths: bundledWasmPaths,
   threadsUnavailableReason: engineThreadsUnavailableReason,
   // Browsers start wasm threads by themselves when the page is cross-origin isolated.
   enableThreads: () => Promise.resolve(),

@@ -11,7 +11,7 @@ import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from
 
 /**
  * Conv2DBackpropFilter for wasm, which has none. At stride 1 it runs our SIMD kernel
- * (filter-grad/kernel.c), the fastest way measured; other strides take the XNNPACK path
+ * (conv2d-backprop-filter-simd/kernel.c), the fastest way measured; other strides take the XNNPACK path
  * below. The filter gradient
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−top, ow·s+kw−left, ci] · dy[n,oh,ow,co]
  * is itself a convolution: take x transposed to [ci, H, W, n] as a batch of `ci`

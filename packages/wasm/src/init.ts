@@ -11,8 +11,9 @@ import { loadSumKernel } from "./sum-simd";
 export interface WasmInitOptions {
   /**
    * Folder (or URL prefix, ending in `/`) holding tfjs's `.wasm` binaries. In Node it
-   * defaults to the installed `@tensorflow/tfjs-backend-wasm/dist/`; in a browser to
-   * wherever the backend looks by itself (next to the bundled script).
+   * defaults to the installed `@tensorflow/tfjs-backend-wasm/dist/`; in a browser to the
+   * copies this package ships beside its bundle, which Vite, webpack 5 and other bundlers
+   * that understand `new URL("./file.wasm", import.meta.url)` copy into the app.
    */
   wasmDir?: string;
   /**
@@ -82,8 +83,8 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   const runtime = platform();
   let count = threads;
   if (!pathsSet) {
-    const dir = options.wasmDir ?? runtime.wasmDir();
-    if (dir != null) setWasmPaths(dir);
+    const paths = options.wasmDir ?? runtime.wasmPaths();
+    if (paths != null) setWasmPaths(paths);
     let why = threads > 1 ? runtime.threadsUnavailableReason() : null;
     if (why == null && threads > 1) {
       try {

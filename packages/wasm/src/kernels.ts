@@ -1,9 +1,9 @@
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
+import { conv2dConfig, fusedConv2dConfig } from "./conv2d";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
-import { conv2dConfig, fusedConv2dConfig } from "./conv2d-forward";
 import { identityConfig } from "./identity";
 import { sumConfig } from "./sum";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";

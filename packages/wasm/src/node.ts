@@ -68,7 +68,7 @@ interface PThreadLike {
 }
 
 export const nodePlatform: WasmPlatform = {
-  wasmDir: () => backendDist() + sep,
+  wasmPaths: () => backendDist() + sep,
   threadsUnavailableReason: engineThreadsUnavailableReason,
 
   enableThreads() {

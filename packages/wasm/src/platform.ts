@@ -3,9 +3,15 @@
  * bundles reach no Node module. Each entry point installs its implementation on import: index.ts
  * the Node one (node.ts), index.browser.ts the browser one (browser.ts).
  */
+/** A folder or URL prefix of tfjs's `.wasm` binaries, or a URL for each of them by file name. */
+export type WasmPaths = string | Record<string, string>;
+
 export interface WasmPlatform {
-  /** Folder (ending in a separator) or URL prefix of tfjs's `.wasm` binaries; undefined: tfjs's default. */
-  wasmDir(): string | undefined;
+  /**
+   * Where tfjs's `.wasm` binaries are, as `setWasmPaths` takes it: a folder or URL prefix (ending in a
+   * separator), or a URL for each binary; undefined leaves tfjs's default (beside the page's script).
+   */
+  wasmPaths(): WasmPaths | undefined;
   /** Why this runtime cannot run wasm threads, or null when it can. */
   threadsUnavailableReason(): string | null;
   /** Makes the next backend init start wasm threads (idempotent). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeExamples } from "./readme-examples";
-import { publishedPackages, root, run } from "./workspace";
+import { packTarball, publishedPackages, root, run } from "./workspace";
 
 const packages = publishedPackages();
 const work = mkdtempSync(join(tmpdir(), "ln-publish-"));
@@ -12,13 +12,7 @@ const tarballs = new Map<string, string>();
 const usageDir = join(import.meta.dirname, "..", "usage");
 
 beforeAll(() => {
-  for (const pkg of packages) {
-    const before = new Set(readdirSync(work));
-    run("pnpm", ["pack", "--pack-destination", work], pkg.dir);
-    const made = readdirSync(work).filter((f) => f.endsWith(".tgz") && !before.has(f));
-    expect(made, `pnpm pack of ${pkg.name}`).toHaveLength(1);
-    tarballs.set(pkg.name, join(work, made[0]));
-  }
+  for (const pkg of packages) tarballs.set(pkg.name, packTarball(pkg.dir, work));
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -24,6 +24,16 @@ export function publishedPackages(): PublishedPackage[] {
     .filter((pkg) => pkg.manifest.private !== true);
 }
 
+/** Packs the package in `dir` with `pnpm pack` into `destination` and returns the tarball's path. */
+export function packTarball(dir: string, destination: string): string {
+  const before = new Set(readdirSync(destination));
+  run("pnpm", ["pack", "--pack-destination", destination], dir);
+  const made = readdirSync(destination).filter((f) => f.endsWith(".tgz") && !before.has(f));
+  if (made.length !== 1)
+    throw new Error(`pnpm pack in ${dir} made ${made.length} tarballs: ${made.join(", ")}`);
+  return join(destination, made[0]);
+}
+
 /** Runs a command, returning its output; a failure throws with the output in the message. */
 export function run(command: string, args: string[], cwd: string): string {
   try {

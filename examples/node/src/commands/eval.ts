@@ -1,10 +1,10 @@
 import { batches, FASHION_MNIST_CLASSES } from "@ln/data";
-import { loadModel } from "@ln/train";
+import { DEVICE_REQUESTS, loadModel } from "@ln/train";
 import { type CommandSpec, type ParsedCommand, positiveInt } from "../args";
 import type { Command } from "../cli";
 import { confusionOn } from "../confusion";
 import { loadSplits } from "../dataset";
-import { DEVICES, describeDevice, parseDevice, startDevice } from "../device";
+import { describeDevice, parseDevice, startDevice } from "../device";
 import { RunFolder } from "../run-folder";
 
 const spec: CommandSpec = {
@@ -18,7 +18,7 @@ const spec: CommandSpec = {
       type: "string",
       placeholder: "<device>",
       description: "where to run",
-      choices: DEVICES,
+      choices: DEVICE_REQUESTS,
       parse: parseDevice,
     },
     "batch-size": {

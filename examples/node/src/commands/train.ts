@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+import { DEVICE_REQUESTS } from "@ln/train";
 import {
   type CommandSpec,
   nonNegativeInt,
@@ -6,9 +8,10 @@ import {
   positiveInt,
   positiveNumber,
   UsageError,
+  ValueError,
 } from "../args";
 import type { Command } from "../cli";
-import { DEVICES, parseDevice } from "../device";
+import { parseDevice } from "../device";
 import { findModel, MODEL_NAMES, MODELS } from "../models";
 import { RunFolder, type TrainConfig } from "../run-folder";
 import { train } from "../training";
@@ -16,6 +19,8 @@ import { train } from "../training";
 const OPTIMIZERS = ["sgd", "adam"] as const;
 const ACTIVATIONS = ["sigmoid", "relu"] as const;
 const POOLINGS = ["avg", "max"] as const;
+/** Largest --resize: 21 times the pixels of d2l's largest (224); past it one image is megabytes. */
+const MAX_RESIZE = 1024;
 
 const spec: CommandSpec = {
   name: "train",
@@ -48,14 +53,14 @@ const spec: CommandSpec = {
       type: "string",
       placeholder: "<device>",
       description: "where to train (default auto: a GPU if one starts, else the fastest CPU backend)",
-      choices: DEVICES,
+      choices: DEVICE_REQUESTS,
       parse: parseDevice,
     },
     resize: {
       type: "string",
       placeholder: "<side>",
-      description: "resize the 28x28 images to side x side",
-      parse: positiveInt,
+      description: `resize the 28x28 images to side x side (at most ${MAX_RESIZE})`,
+      parse: parseResize,
     },
     limit: {
       type: "string",
@@ -131,9 +136,20 @@ const spec: CommandSpec = {
   ],
 };
 
-/** --cores: a positive integer or "auto". */
+/** --resize: a side from 1 to MAX_RESIZE (whether the model takes it is checked once it is built). */
+function parseResize(raw: string): number {
+  const side = positiveInt(raw);
+  if (side > MAX_RESIZE) throw new ValueError(`must be at most ${MAX_RESIZE} (d2l resizes to 224 at most)`);
+  return side;
+}
+
+/** --cores: "auto", or a positive integer up to the machine's cores (more threads only slow training). */
 function parseCores(raw: string): number | "auto" {
-  return raw === "auto" ? "auto" : positiveInt(raw);
+  if (raw === "auto") return "auto";
+  const cores = positiveInt(raw);
+  const have = availableParallelism();
+  if (cores > have) throw new ValueError(`must be at most ${have}, this machine's cores (or auto)`);
+  return cores;
 }
 
 /** Flags a resumed run may change; the others are fixed by its run.json. */

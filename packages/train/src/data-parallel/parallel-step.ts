@@ -60,14 +60,22 @@ export async function startShardWorkers(
  * computes the first shard meanwhile, then the shard gradients are averaged weighted by shard
  * size, which is the gradient of the whole batch's mean loss (as one batch, up to float rounding).
  */
-export async function parallelGradients(
-  model: tf.LayersModel,
-  batch: Batch,
-  variables: tf.Variable[],
-  numClasses: number,
-  workers: ShardWorkers,
-  where: string,
-): Promise<BatchGradients & { size: number }> {
+export async function parallelGradients({
+  model,
+  batch,
+  variables,
+  numClasses,
+  workers,
+  where,
+}: {
+  model: tf.LayersModel;
+  batch: Batch;
+  variables: tf.Variable[];
+  numClasses: number;
+  workers: ShardWorkers;
+  /** The caller's name, for error messages. */
+  where: string;
+}): Promise<BatchGradients & { size: number }> {
   const whole = batchArrays(batch, where);
   const sizes = shardSizes(whole.size, workers.count + 1);
   const shards: BatchArrays[] = [];

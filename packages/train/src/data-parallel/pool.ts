@@ -1,5 +1,5 @@
 // Node half of data-parallel training: starts the worker threads and moves weights, shards and
-// gradients through shared memory. The Node entry installs it; browser bundles never import it.
+// gradients through shared memory. The Node platform carries it; browser bundles never import it.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { BatchArrays } from "../data";
+import { platform } from "../internal/platform";
 
 /** What a worker thread returns for its shard of a batch. */
 export interface ShardResult {
@@ -45,14 +46,7 @@ export interface ShardWorkerConfig {
 
 export type StartShardWorkers = (config: ShardWorkerConfig) => Promise<ShardWorkers>;
 
-let starter: StartShardWorkers | undefined;
-
-/** Installs the Node implementation (the Node entry does; browsers have none). */
-export function setShardWorkerStarter(value: StartShardWorkers): void {
-  starter = value;
-}
-
-/** The Node implementation, or undefined in a browser. */
+/** The installed platform's implementation (Node's worker threads), or undefined (a browser). */
 export function shardWorkerStarter(): StartShardWorkers | undefined {
-  return starter;
+  return platform()?.startShardWorkers;
 }

@@ -1,10 +1,11 @@
 // A data-parallel worker thread: its own backend (one thread) and copy of the model; for each
 // shard it gets, it loads the main thread's current weights, computes the gradients of the shard's
 // mean loss and writes them to shared memory. Started by pool.ts.
+import "../node-setup"; // the Node platform, and @ln/wasm's Node support and training kernels
 import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { requestForBackend, useDevice } from "../device";
 import { batchGradients } from "../gradients";
-import { useDevice } from "../index"; // the Node entry: wasm's Node support and training kernels
 import { unfuseInputConvs } from "../input-convs";
 import type { StepMessage, WorkerInit, WorkerReply } from "./protocol";
 
@@ -15,7 +16,7 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function setUp() {
-  await useDevice(init.backend === "wasm" ? "wasm" : "js", { wasmThreads: 1 });
+  await useDevice(requestForBackend(init.backend), { wasmThreads: 1 });
   const model = await tf.models.modelFromJSON({
     modelTopology: init.modelTopology as tf.io.ModelJSON["modelTopology"],
   });

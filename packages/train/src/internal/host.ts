@@ -1,9 +1,10 @@
 import type * as fsPromises from "node:fs/promises";
+import { platform } from "./platform";
 
 /**
  * What the library needs from Node.js: files (checkpoints, saveModel) and the raw probes that
- * device.ts uses to decide which backends can run. The Node entry installs it; the browser entry
- * never does, so browser bundles carry no Node module.
+ * device/ uses to decide which backends can run. The Node platform carries it; the browser one
+ * has none, so browser bundles carry no Node module.
  */
 export interface NodeHost {
   readonly fs: typeof fsPromises;
@@ -34,25 +35,17 @@ export interface NodeHost {
   randomSuffix(): string;
 }
 
-let host: NodeHost | undefined;
-
-/** Installs the Node host (called once by the Node entry). */
-export function setNodeHost(value: NodeHost): void {
-  host = value;
-}
-
-/** The Node host, or undefined in a browser. */
+/** The installed platform's Node host, or undefined (a browser). */
 export function nodeHost(): NodeHost | undefined {
-  return host;
+  return platform()?.host;
 }
 
-/** The Node host, or an Error naming `what` and why it needs Node. */
+/** The Node host, or an Error naming `what`, why it needs Node and what to use instead here. */
 export function requireNodeHost(what: string): NodeHost {
-  if (host === undefined) {
-    throw new Error(
-      `${what} needs Node.js (it reads and writes files); in a browser use ` +
-        `model.save("indexeddb://name") and tf.loadLayersModel("indexeddb://name")`,
-    );
-  }
-  return host;
+  const installed = platform();
+  if (installed?.host) return installed.host;
+  const instead = installed
+    ? installed.filesAlternative
+    : 'no entry point of @ln/train is loaded: import "@ln/train", not a file inside it';
+  throw new Error(`${what} needs Node.js (it reads and writes files)${instead ? `; ${instead}` : ""}`);
 }

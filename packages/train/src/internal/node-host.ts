@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, sep } from "node:path";
+import { startShardWorkerThreads } from "../data-parallel/pool";
 import type { NodeHost } from "./host";
+import type { TrainPlatform } from "./platform";
 
 // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
 const require_ = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
@@ -51,4 +53,11 @@ export const nodeHostImpl: NodeHost = {
   },
   importModule: (name) => import(name),
   randomSuffix: () => randomBytes(6).toString("hex"),
+};
+
+/** Node.js: files and probes through {@link nodeHostImpl}, data-parallel training on worker threads. */
+export const nodePlatform: TrainPlatform = {
+  name: "node",
+  host: nodeHostImpl,
+  startShardWorkers: startShardWorkerThreads,
 };

@@ -1,5 +1,7 @@
-// Run by device.test.ts in a child process: the wasm thread count is fixed once per process.
-import { trainCh6, useDevice } from "../index";
+// Run by device/device.test.ts in a child process: the wasm thread count is fixed once per process.
+import "../node-setup";
+import { useDevice } from "../device";
+import { trainCh6 } from "../train-ch6";
 import { smallCnn, squares, toBatches } from "./fixtures";
 
 const device = await useDevice("wasm", { wasmThreads: 2 });

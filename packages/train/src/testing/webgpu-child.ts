@@ -1,8 +1,11 @@
-// Run by webgpu.test.ts in a child process whose environment points Dawn at a Vulkan driver
+// Run by device/webgpu.test.ts in a child process whose environment points Dawn at a Vulkan driver
 // (Chromium's SwiftShader): env vars for the Vulkan loader must be set before the process starts.
 // Prints one JSON line: what `gpu` said, what `webgpu` started, and a training run on webgpu vs cpu.
 import * as tf from "@tensorflow/tfjs";
-import { NoGpuError, trainCh6, useDevice } from "../index";
+import "../node-setup";
+import { useDevice } from "../device";
+import { NoGpuError } from "../errors";
+import { trainCh6 } from "../train-ch6";
 import { smallCnn, squares, toBatches } from "./fixtures";
 
 const result: Record<string, unknown> = {};

@@ -3,8 +3,8 @@
 //
 //   y[n][oy][ox][co] = act(bias[co] + sum_{fh,fw,ci} x[n][oy+fh-pt][ox+fw-pl][ci] * w[fh][fw][ci][co])
 //
-// (zero outside x). Built by ../build-simd.sh into kernel-bytes.ts; all memory is the module's own, laid
-// out by the caller: x, w, bias, y and scratch_bytes(...) of scratch.
+// (zero outside x). Built by ../../build-kernel.sh into kernel.gen.ts; all memory is the module's own,
+// laid out by the caller (../conv2d-simd.ts): x, w, bias, y and scratch_bytes(...) of scratch.
 //
 // Loop order: per output pixel this is a GEMM row y[p, co] = sum_k X[p, k] * W[k, co] over
 // k = (fh, fw, ci); W [KH*KW*CI][CO] is already k-major, and for a fixed fh the KW*CI values of
@@ -12,7 +12,7 @@
 // of P neighbouring pixels x V co-vectors keeps P*V accumulators in registers and per tap does
 // P splat loads of x, V loads of W and P*V mul + add; the pixels of a block share the W loads,
 // the V vectors share the x splats. Blocks hold at most ~8-9 accumulators so that they, the
-// W vectors and a splat fit V8's 16 xmm registers (the same limit as filter-grad/kernel.c).
+// W vectors and a splat fit V8's 16 xmm registers (the same limit as conv2d-backprop-filter-simd/kernel.c).
 // With CO = 4k + 2 (LeNet's 6) co-vectors would waste lanes (6 of 8), so pixel pairs are used:
 // two neighbouring pixels' outputs are 2*CO contiguous floats = CO/2 full vectors, against a
 // doubled W row [w[k][0..CO) w[k][0..CO)]; the x operand of vector v is splat(x[p]), the one
@@ -33,7 +33,7 @@
 // dy) with one-pixel blocks, about 60% with pair blocks.
 // The weights (and bias) are repacked once per call into scratch, padded to whole vectors.
 #include <wasm_simd128.h>
-// Block sizes (pixels per block), the fastest measured (experiments/conv2d/README.md):
+// Block sizes (pixels per block), the fastest measured (packages/train/experiments/conv2d in git history):
 #define OXQ 2  // CI = 1, CO = 6 (conv1): 4-pixel vectors per block (1: -4%; pixel pairs: -10%)
 #define RP3 2  // CO = 6 pairs: pairs per block (3: -5% on conv2's input gradient, before the dot path)
 #define PV4 2  // CO >= 16: pixels per block of 4 co-vectors (1: -35%; 3: spills, -25%)

@@ -10,7 +10,7 @@ const hasSwiftShader = existsSync(ICD);
 
 describe.skipIf(!hasSwiftShader)(`WebGPU through Dawn on SwiftShader (${ICD})`, () => {
   it("trains on webgpu like on cpu, and 'gpu' refuses the software adapter", { timeout: 180_000 }, () => {
-    const script = fileURLToPath(new URL("./testing/webgpu-child.ts", import.meta.url));
+    const script = fileURLToPath(new URL("../testing/webgpu-child.ts", import.meta.url));
     const child = spawnSync(process.execPath, ["--import", "tsx", script], {
       env: { ...process.env, LD_LIBRARY_PATH: "/usr/lib/chromium", VK_ICD_FILENAMES: ICD },
       encoding: "utf8",

@@ -1,0 +1,39 @@
+import type { StartShardWorkers } from "../data-parallel/shard-workers";
+import type { NodeHost } from "./host";
+
+/**
+ * Everything @ln/train needs from the runtime, behind one seam so that browser bundles reach no
+ * Node module. Each entry point installs its platform once, on import: index.ts the Node one
+ * (node-setup.ts), index.browser.ts the browser one (browser-setup.ts). Tests install fakes.
+ */
+export interface TrainPlatform {
+  /** The runtime it serves. */
+  readonly name: "node" | "browser";
+  /** Files (checkpoints, saveModel) and the probes useDevice runs; absent where there are none. */
+  readonly host?: NodeHost;
+  /** Starts data-parallel worker threads; absent where there are none. */
+  readonly startShardWorkers?: StartShardWorkers;
+  /** What to use instead of files here, for error messages (the browser: IndexedDB). */
+  readonly filesAlternative?: string;
+}
+
+/** A browser: no files and no worker threads; models are kept in IndexedDB instead. */
+export const browserPlatform: TrainPlatform = {
+  name: "browser",
+  filesAlternative:
+    'in a browser use model.save("indexeddb://name") and tf.loadLayersModel("indexeddb://name")',
+};
+
+let installed: TrainPlatform | undefined;
+
+/** Installs the runtime's platform (each entry point once, on import) and returns the one it replaces. */
+export function installPlatform(value: TrainPlatform): TrainPlatform | undefined {
+  const previous = installed;
+  installed = value;
+  return previous;
+}
+
+/** The installed platform, or undefined when no entry point of @ln/train was imported. */
+export function platform(): TrainPlatform | undefined {
+  return installed;
+}
