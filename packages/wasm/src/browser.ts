@@ -32,19 +32,17 @@ export const browserPlatform: WasmPlatform = {
   /**
    * tfjs's threaded module caps its XNNPACK pool at half of `navigator.hardwareConcurrency` (read
    * once, as the module starts), so one thread on a 2-core machine whatever count it is given. The
-   * page's navigator reports 2·threads while `f` starts the backend; the real value is back after.
+   * page's navigator reports 2·threads while `start` runs; the real value is back after.
    */
-  async withThreadCap(threads, f) {
+  async startBackend(threads, start) {
     const nav = (globalThis as { navigator?: object }).navigator;
-    if (nav == null) return f();
+    if (threads === 1 || nav == null) return start();
     // An own property shadows Navigator.prototype's getter; deleting it restores that getter.
     Object.defineProperty(nav, "hardwareConcurrency", { configurable: true, get: () => 2 * threads });
     try {
-      return await f();
+      return await start();
     } finally {
       delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
     }
   },
-
-  unrefWorkers: () => {},
 };

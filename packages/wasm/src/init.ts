@@ -1,5 +1,5 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { engine, getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { getBackend, setBackend } from "@tensorflow/tfjs-core";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
@@ -102,11 +102,10 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     requested = threads;
   }
   const start = () => setBackend("wasm");
-  const ok = count === 1 ? await start() : await runtime.withThreadCap(count, start);
+  const ok = await runtime.startBackend(count, start);
   if (!ok) {
     throw new Error("@ln/wasm: the wasm backend failed to initialize (see the warning tfjs printed above)");
   }
-  runtime.unrefWorkers(engine().findBackend("wasm"));
   const actual = wasmThreads();
   if (actual != null && actual !== count) {
     console.warn(`@ln/wasm: asked for ${threads} wasm threads, the backend runs ${actual}`);

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
-import { env } from "@tensorflow/tfjs-core";
+import { engine, env } from "@tensorflow/tfjs-core";
 import { engineThreadsUnavailableReason, type WasmPlatform } from "./platform";
 
 // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
@@ -76,29 +76,68 @@ export const nodePlatform: WasmPlatform = {
     return threadsReady;
   },
 
-  // The threaded module caps its XNNPACK pool at half the cores `os.cpus()` reports,
-  // whatever thread count it is given (1 thread on a 2-core machine), so Node reports
-  // 2·threads cores while the backend initializes; the real function is restored after.
-  async withThreadCap(threads, f) {
-    // The CommonJS module object: the one Emscripten's require("os") sees.
-    const os = req("node:os") as { cpus: () => unknown[] };
-    const real = os.cpus;
-    os.cpus = () => {
-      const cpus = real.call(os);
-      return Array.from({ length: 2 * threads }, (_, i) => cpus[i % Math.max(cpus.length, 1)]);
-    };
+  async startBackend(threads, start) {
+    const handlers = processHandlers();
     try {
-      return await f();
+      return threads > 1 ? await withThreadCap(threads, start) : await start();
     } finally {
-      os.cpus = real;
+      removeHandlersAddedSince(handlers);
+      unrefWorkers(engine().findBackend("wasm"));
     }
   },
-
-  // Emscripten refs a worker while its thread runs, and XNNPACK's pool threads run
-  // (wait) forever: without this, a script that trained with threads never exits.
-  unrefWorkers(backend) {
-    const pthread = (backend as { wasm?: { PThread?: PThreadLike } }).wasm?.PThread;
-    if (pthread == null) return;
-    for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) w.unref();
-  },
 };
+
+/*
+ * Emscripten's Node glue adds process handlers as the module starts: on "uncaughtException" it
+ * rethrows (so every error a user's own code leaves uncaught exits with code 7, its first frame in
+ * tf-backend-wasm.node.js, after pages of minified code under tsx), and on "unhandledRejection"
+ * it throws. tfjs's module never calls exit(), which is all the first is for; removing both gives
+ * Node's own behaviour back (exit code 1, the user's stack).
+ */
+const PROCESS_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+// As a plain emitter: Process's overloads of listeners() take one event name type at a time.
+const emitter = process as unknown as NodeJS.EventEmitter;
+
+function processHandlers(): Map<string, Set<unknown>> {
+  return new Map(PROCESS_EVENTS.map((e) => [e, new Set<unknown>(emitter.listeners(e))]));
+}
+
+function removeHandlersAddedSince(before: Map<string, Set<unknown>>): void {
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+}
+
+/**
+ * The threaded module caps its XNNPACK pool at half the cores `os.cpus()` reports, whatever thread
+ * count it is given (1 thread on a 2-core machine), so Node reports 2·threads cores while the
+ * backend initializes; the real function is restored after.
+ */
+async function withThreadCap<T>(threads: number, f: () => Promise<T>): Promise<T> {
+  // The CommonJS module object: the one Emscripten's require("os") sees.
+  const os = req("node:os") as { cpus: () => unknown[] };
+  const real = os.cpus;
+  os.cpus = () => {
+    const cpus = real.call(os);
+    return Array.from({ length: 2 * threads }, (_, i) => cpus[i % Math.max(cpus.length, 1)]);
+  };
+  try {
+    return await f();
+  } finally {
+    os.cpus = real;
+  }
+}
+
+/**
+ * Emscripten refs a worker while its thread runs, and XNNPACK's pool threads run (wait) forever:
+ * without this, a script that trained with threads never exits.
+ */
+function unrefWorkers(backend: unknown): void {
+  const pthread = (backend as { wasm?: { PThread?: PThreadLike } } | undefined)?.wasm?.PThread;
+  if (pthread == null) return;
+  for (const w of [...pthread.unusedWorkers, ...pthread.runningWorkers]) w.unref();
+}

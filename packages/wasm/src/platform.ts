@@ -16,10 +16,11 @@ export interface WasmPlatform {
   threadsUnavailableReason(): string | null;
   /** Makes the next backend init start wasm threads (idempotent). */
   enableThreads(): Promise<void>;
-  /** Runs the backend's init so that its thread pool is not capped below `threads`. */
-  withThreadCap<T>(threads: number, f: () => Promise<T>): Promise<T>;
-  /** Lets the process exit while the backend's worker threads idle (Node). */
-  unrefWorkers(backend: unknown): void;
+  /**
+   * Runs `start` (the backend's init) so that its thread pool is not capped below `threads`, and
+   * undoes what the backend's start leaves on the runtime that is not the backend's business.
+   */
+  startBackend(threads: number, start: () => Promise<boolean>): Promise<boolean>;
 }
 
 let installed: WasmPlatform | undefined;
