@@ -99,6 +99,7 @@ describe("checkpoints", () => {
     expect(written).toEqual([1, 2, 3].map((e) => join(dir, `epoch-000${e}`)));
     expect(await readdir(dir)).toEqual(["epoch-0003"]);
     expect((await readdir(join(dir, "epoch-0003"))).sort()).toEqual([
+      "checksums.json",
       "model.json",
       "optimizer.bin",
       "optimizer.json",
@@ -190,12 +191,27 @@ describe("checkpoints", () => {
     expect(String(error)).toMatch(/weight 2 .* is \[64,4\] in the checkpoint, \[64,5\] in the model/);
   });
 
-  it("names the file when a checkpoint is damaged", async () => {
+  it("refuses a checkpoint file changed after it was written, naming it, and leaks no tensor", async () => {
     const dir = await tempDir();
     await trainCh6(smallCnn(), train, test, { epochs: 1, lr: 0.3, checkpointDir: dir });
+    const weights = join(dir, "epoch-0001", "weights.bin");
+    const size = (await readFile(weights)).byteLength;
+    const model = smallCnn();
+    const resume = () => trainCh6(model, train, test, { epochs: 2, checkpointDir: dir, resume: true });
+    const before = tf.memory().numTensors;
+    // Zeroed: same size, other bytes.
+    await writeFile(weights, new Uint8Array(size));
+    await expect(resume()).rejects.toThrow(
+      /epoch-0001\/weights\.bin: has sha256 [0-9a-f]{64}, checksums\.json says [0-9a-f]{64}: it was changed or damaged/,
+    );
+    // Truncated.
+    await writeFile(weights, new Uint8Array(size - 4));
+    await expect(resume()).rejects.toThrow(/weights\.bin: is \d+ bytes, checksums\.json says \d+/);
     await writeFile(join(dir, "epoch-0001", "state.json"), "{ not json");
-    await expect(
-      trainCh6(smallCnn(), train, test, { epochs: 2, checkpointDir: dir, resume: true }),
-    ).rejects.toThrow(/epoch-0001\/state\.json: not valid JSON/);
+    await expect(resume()).rejects.toThrow(/epoch-0001\/state\.json: is 10 bytes, checksums\.json says/);
+    // Without checksums (an older ln, another tool), the contents are still checked.
+    await rm(join(dir, "epoch-0001", "checksums.json"));
+    await expect(resume()).rejects.toThrow(/epoch-0001\/state\.json: not valid JSON/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -3,8 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, type BatchSource, iterate } from "./data";
 import { CheckpointError } from "./errors";
 import { writeDirAtomic } from "./internal/atomic-dir";
+import { VerifiedDir } from "./internal/checksums";
 import { type NodeHost, requireNodeHost } from "./internal/host";
-import { modelArtifacts, modelFiles, readBinary, readJson } from "./save-model";
+import { checkWeightBytes } from "./internal/weight-bytes";
+import { modelArtifacts, modelFiles } from "./save-model";
 import type { EpochStats, TrainCallbacks, TrainReport } from "./train-types";
 
 const WHERE = "trainCh6";
@@ -299,16 +301,16 @@ export async function readCheckpoint(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
 ): Promise<CheckpointState> {
-  const state = await readJson<StateFile>(host, host.join(path, STATE_JSON));
+  const folder = await VerifiedDir.open(host, path);
+  const state = await folder.json<StateFile>(STATE_JSON);
   if (state.format !== "ln-train-checkpoint" || state.version !== 1) {
     throw new CheckpointError(
       host.join(path, STATE_JSON),
       "not an ln-train checkpoint (format/version 1 expected)",
     );
   }
-  const saved = await readJson<{ className: string; weights: tf.io.WeightsManifestEntry[] }>(
-    host,
-    host.join(path, OPTIMIZER_JSON),
+  const saved = await folder.json<{ className: string; weights: tf.io.WeightsManifestEntry[] }>(
+    OPTIMIZER_JSON,
   );
   if (saved.className !== optimizer.getClassName()) {
     throw new CheckpointError(
@@ -317,10 +319,12 @@ export async function readCheckpoint(
         `pass the same optimizer kind to resume`,
     );
   }
-  const modelJson = await readJson<tf.io.ModelJSON>(host, host.join(path, "model.json"));
+  const modelJson = await folder.json<tf.io.ModelJSON>("model.json");
   const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const weightData = await readBinary(host, host.join(path, "weights.bin"));
-  const optimizerData = await readBinary(host, host.join(path, OPTIMIZER_BIN));
+  const weightData = await folder.arrayBuffer("weights.bin");
+  const optimizerData = await folder.arrayBuffer(OPTIMIZER_BIN);
+  checkWeightBytes(host.join(path, "weights.bin"), specs, weightData.byteLength);
+  checkWeightBytes(host.join(path, OPTIMIZER_BIN), saved.weights, optimizerData.byteLength);
 
   const weights = tf.io.decodeWeights(weightData, specs);
   try {

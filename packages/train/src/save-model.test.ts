@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,7 +29,7 @@ describe("saveModel / loadModel", () => {
     const dir = join(root, "model");
     const result = await saveModel(model, dir);
     expect(result.modelArtifactsInfo.weightDataBytes).toBe(4 * model.countParams());
-    expect((await readdir(dir)).sort()).toEqual(["model.json", "weights.bin"]);
+    expect((await readdir(dir)).sort()).toEqual(["checksums.json", "model.json", "weights.bin"]);
     expect((await stat(join(dir, "weights.bin"))).size).toBe(4 * model.countParams());
     const json = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
     expect(json.format).toBe("layers-model");
@@ -68,6 +68,31 @@ describe("saveModel / loadModel", () => {
     } finally {
       server.close();
     }
+    model.dispose();
+  });
+
+  it("refuses weights changed after saving, or that do not match model.json, naming the file", async () => {
+    const model = smallCnn();
+    const dir = join(root, "damaged");
+    await saveModel(model, dir);
+    const weights = join(dir, "weights.bin");
+    const bytes = await readFile(weights);
+    const before = tf.memory().numTensors;
+    await writeFile(weights, new Uint8Array(bytes.byteLength));
+    await expect(loadModel(dir)).rejects.toThrow(/damaged\/weights\.bin: has sha256 .* checksums\.json says/);
+    // A folder without checksums.json (saved by other tools): sizes are still checked.
+    await rm(join(dir, "checksums.json"));
+    await writeFile(weights, bytes.subarray(0, bytes.byteLength - 100));
+    await expect(loadModel(dir)).rejects.toThrow(
+      /damaged\/weights\.bin: holds \d+ bytes of weights, but \d+ weights of the listed shapes take \d+: the file is truncated/,
+    );
+    await writeFile(weights, Buffer.concat([bytes, new Uint8Array(100)]));
+    await expect(loadModel(dir)).rejects.toThrow(/the file is 100 bytes too long/);
+    expect(tf.memory().numTensors).toBe(before);
+    await writeFile(weights, bytes);
+    const again = await loadModel(dir);
+    expect(again.getWeights().length).toBe(model.getWeights().length);
+    again.dispose();
     model.dispose();
   });
 

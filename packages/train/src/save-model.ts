@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { CheckpointError } from "./errors";
 import { writeDirAtomic } from "./internal/atomic-dir";
+import { VerifiedDir } from "./internal/checksums";
 import { type NodeHost, requireNodeHost } from "./internal/host";
+import { checkWeightBytes } from "./internal/weight-bytes";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -10,7 +12,8 @@ const WEIGHTS_BIN = "weights.bin";
  * Saves a layers model to the folder `dir` as tfjs's `model.json` + `weights.bin`, the layout
  * `tf.loadLayersModel("https://…/model.json")` reads in a browser. Node only, and no tfjs-node
  * needed: the files are written into a temporary folder that is then renamed to `dir`, so `dir`
- * never holds a half-written model. An existing `dir` is replaced.
+ * never holds a half-written model. An existing `dir` is replaced. A `checksums.json` beside them
+ * records each file's size and sha256, so {@link loadModel} refuses a file damaged or replaced since.
  *
  * @example
  * ```ts
@@ -26,7 +29,10 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<tf.
 
 /**
  * Loads a layers model saved by {@link saveModel} (or any tfjs layers `model.json` with its
- * weight files, sharded or not) from the folder `dir`. Node only, no tfjs-node needed.
+ * weight files, sharded or not) from the folder `dir`. Node only, no tfjs-node needed. Each file
+ * is checked against `checksums.json` when there is one, and the weights' size against
+ * model.json's manifest always; a mismatch throws `CheckpointError` naming the file, before any
+ * tensor is made.
  *
  * @example
  * ```ts
@@ -60,8 +66,9 @@ export function folderHandler(host: NodeHost, dir: string): tf.io.IOHandler {
       };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
+      const folder = await VerifiedDir.open(host, dir);
       const path = host.join(dir, MODEL_JSON);
-      const modelJson = await readJson<tf.io.ModelJSON>(host, path);
+      const modelJson = await folder.json<tf.io.ModelJSON>(MODEL_JSON);
       if (modelJson.modelTopology == null || !Array.isArray(modelJson.weightsManifest)) {
         throw new CheckpointError(path, "expected a tfjs model.json with modelTopology and weightsManifest");
       }
@@ -69,10 +76,13 @@ export function folderHandler(host: NodeHost, dir: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         const specs: tf.io.WeightsManifestEntry[] = [];
         for (const group of manifest) {
-          for (const file of group.paths) buffers.push(await readBinary(host, host.join(dir, file)));
+          for (const file of group.paths) buffers.push(await folder.arrayBuffer(file.replace(/^\.\//, "")));
           specs.push(...group.weights);
         }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+        const weights = tf.io.CompositeArrayBuffer.join(buffers);
+        const files = manifest.flatMap((group) => group.paths).join(", ");
+        checkWeightBytes(host.join(dir, files), specs, weights.byteLength);
+        return [specs, weights];
       });
     },
   };
@@ -122,29 +132,4 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.Model
   );
   if (!captured) throw new Error("model.save produced no artifacts");
   return captured;
-}
-
-/** Reads and parses a JSON file, naming the file in any error. @internal */
-export async function readJson<T>(host: NodeHost, path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await host.fs.readFile(path, "utf8");
-  } catch (error) {
-    throw new CheckpointError(path, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new CheckpointError(path, `not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** Reads a binary file into its own ArrayBuffer, naming the file in any error. @internal */
-export async function readBinary(host: NodeHost, path: string): Promise<ArrayBuffer> {
-  try {
-    const bytes = await host.fs.readFile(path);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  } catch (error) {
-    throw new CheckpointError(path, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
 }

@@ -1,9 +1,11 @@
+import { CHECKSUMS_JSON, checksumsFile } from "./checksums";
 import type { NodeHost } from "./host";
 
 /**
  * Writes `files` as the folder `dir`, all or nothing: they go into a temporary sibling folder,
  * which is then renamed to `dir`. An existing `dir` is moved aside first and removed after, so a
  * reader sees the old folder, or (for a moment) none, or the new one; never a half-written one.
+ * A `checksums.json` beside them records each file's size and sha256 for `VerifiedDir`.
  */
 export async function writeDirAtomic(
   host: NodeHost,
@@ -16,7 +18,8 @@ export async function writeDirAtomic(
   const temp = host.join(parent, `.${base}.tmp-${host.randomSuffix()}`);
   await host.fs.mkdir(temp);
   try {
-    for (const [name, content] of Object.entries(files)) {
+    const withChecksums = { ...files, [CHECKSUMS_JSON]: await checksumsFile(files) };
+    for (const [name, content] of Object.entries(withChecksums)) {
       const handle = await host.fs.open(host.join(temp, name), "w");
       try {
         await handle.writeFile(content);
