@@ -33,18 +33,78 @@ export type Batch = ArrayBatch | TensorBatch;
  */
 export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
 
+/** What every batch must fit, read from the model: its input per example and its class count. */
+export interface BatchSpec {
+  /** The model's input shape without the batch axis (null: any size). */
+  input: readonly (number | null)[];
+  /** Classes the model scores; undefined when its output is not `[batch, classes]`. */
+  numClasses?: number;
+}
+
+/** The {@link BatchSpec} of `model`. */
+export function batchSpec(model: tf.LayersModel): BatchSpec {
+  const out = model.outputs[0]?.shape;
+  const classes = out?.length === 2 ? out[1] : null;
+  return { input: model.inputs[0]?.shape.slice(1) ?? [], numClasses: classes ?? undefined };
+}
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/**
+ * Refuses a batch that does not fit the model before any kernel runs (on the wasm backend a
+ * convolution over too small an input writes out of bounds and breaks the backend): examples of
+ * another size, and labels that are not classes of the model (training on them silently gives a
+ * zero loss, and accuracy against them means nothing).
+ */
+function checkFits(
+  spec: BatchSpec,
+  shape: readonly number[],
+  labels: () => ArrayLike<number>,
+  where: string,
+) {
+  const example = shape.slice(1);
+  const want = spec.input;
+  const known = want.every((d) => d != null) ? (want as number[]) : null;
+  const fits = known
+    ? product(example) === product(known) // a model that reshapes its input takes any layout of the values
+    : example.length === want.length && want.every((d, i) => d == null || d === example[i]);
+  if (!fits) {
+    const values = known
+      ? ` (${product(example)} values per example, the model takes ${product(known)})`
+      : "";
+    throw new RangeError(
+      `${where}: a batch of shape [${shape}] does not fit the model's input [n, ${want.map((d) => d ?? "?")}]${values}; ` +
+        `resize or reshape the examples to fit (@ln/data's batches(data, { resize }) resizes images)`,
+    );
+  }
+  const k = spec.numClasses;
+  if (k === undefined) return;
+  const y = labels();
+  for (let i = 0; i < y.length; i++) {
+    const label = y[i];
+    if (!Number.isInteger(label) || label < 0 || label >= k) {
+      throw new RangeError(
+        `${where}: label ${label} (example ${i} of the batch) is not one of the model's ${k} classes (0 to ${k - 1}); ` +
+          `check the labels, or build the model with as many outputs as there are classes`,
+      );
+    }
+  }
+}
+
 /** Whether `batch` holds tensors rather than typed arrays. */
 export function isTensorBatch(batch: Batch): batch is TensorBatch {
   return batch.x instanceof tf.Tensor;
 }
 
 /**
- * Turns a batch into `x` (float32, batch-first) and `labels` (int32 `[n]`) tensors. Call inside
- * `tf.tidy`: the tensors it makes are the caller's to dispose.
+ * Turns a batch into `x` (float32, batch-first) and `labels` (int32 `[n]`) tensors, after checking
+ * it fits `spec` (the model's, see {@link batchSpec}). Call inside `tf.tidy`: the tensors it makes
+ * are the caller's to dispose.
  */
 export function batchTensors(
   batch: Batch,
   where: string,
+  spec: BatchSpec,
 ): { x: tf.Tensor; labels: tf.Tensor1D; size: number } {
   checkIsBatch(batch, where);
   if (isTensorBatch(batch)) {
@@ -52,15 +112,21 @@ export function batchTensors(
     if (!(y instanceof tf.Tensor))
       throw new TypeError(`${where}: batch.x is a tensor, so batch.y must be one too`);
     const size = x.shape[0] ?? 0;
-    const labels = y.rank === 2 ? tf.argMax(y, 1) : y.rank === 1 ? y.toInt() : undefined;
-    if (!labels || y.shape[0] !== size) {
+    const k = spec.numClasses;
+    if (
+      (y.rank !== 1 && y.rank !== 2) ||
+      y.shape[0] !== size ||
+      (y.rank === 2 && k !== undefined && y.shape[1] !== k)
+    ) {
       throw new RangeError(
-        `${where}: batch.y must be class indices [${size}] or one-hot rows [${size}, k], got shape [${y.shape}]`,
+        `${where}: batch.y must be class indices [${size}] or one-hot rows [${size}, ${k ?? "k"}], got shape [${y.shape}]`,
       );
     }
+    checkFits(spec, x.shape, () => (y.rank === 1 ? y.dataSync() : []), where);
+    const labels = y.rank === 2 ? tf.argMax(y, 1) : y.toInt();
     return { x: x.dtype === "float32" ? x : x.toFloat(), labels: labels as tf.Tensor1D, size };
   }
-  const { x, shape, labels, size } = checkedArrays(batch, where);
+  const { x, shape, labels, size } = batchArrays(batch, where, spec);
   return { x: tf.tensor(x, shape, "float32"), labels: tf.tensor1d(labels, "int32"), size };
 }
 
@@ -74,16 +140,18 @@ export interface BatchArrays {
 }
 
 /** Turns a batch into typed arrays (tensors are read back), with the checks of {@link batchTensors}. */
-export function batchArrays(batch: Batch, where: string): BatchArrays {
+export function batchArrays(batch: Batch, where: string, spec: BatchSpec): BatchArrays {
   checkIsBatch(batch, where);
   if (isTensorBatch(batch)) {
     return tf.tidy(() => {
-      const t = batchTensors(batch, where);
+      const t = batchTensors(batch, where, spec);
       const x = t.x.dataSync() as Float32Array;
       return { x, shape: t.x.shape, labels: Int32Array.from(t.labels.dataSync()), size: t.size };
     });
   }
-  return checkedArrays(batch, where);
+  const arrays = checkedArrays(batch, where);
+  checkFits(spec, arrays.shape, () => arrays.labels, where);
+  return arrays;
 }
 
 function checkIsBatch(batch: unknown, where: string): void {

@@ -1,6 +1,6 @@
 import { Accumulator } from "@ln/metrics";
 import * as tf from "@tensorflow/tfjs";
-import { type BatchSource, batchTensors, iterate } from "./data";
+import { type BatchSource, batchSpec, batchTensors, iterate } from "./data";
 
 /**
  * Classification accuracy of `model` over every example of `data`, in inference mode
@@ -42,10 +42,11 @@ async function countCorrect(
   where: string,
 ): Promise<{ correct: number; count: number }> {
   const metric = new Accumulator(2); // (correct predictions, examples)
+  const spec = batchSpec(model);
   for await (const batch of iterate(data, where)) {
     let size = 0;
     const correct = tf.tidy(() => {
-      const t = batchTensors(batch, where);
+      const t = batchTensors(batch, where, spec);
       size = t.size;
       const scores = model.apply(t.x, { training: false }) as tf.Tensor;
       return correctCount(scores, t.labels, where);

@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BatchInfo, DivergedError, type ProgressInfo, trainCh6, useDevice } from "./index";
+import {
+  type BatchInfo,
+  DivergedError,
+  evaluateAccuracy,
+  type ProgressInfo,
+  trainCh6,
+  useDevice,
+} from "./index";
 import { smallCnn, squares, toBatches, weightValues } from "./testing/fixtures";
 
 const train = toBatches(squares(480, { seed: 1 }), 48); // 10 batches per epoch
@@ -207,6 +214,44 @@ describe("trainCh6", () => {
     const regression = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
     await expect(trainCh6(regression, train, test)).rejects.toThrow(/logits \[batch, classes >= 2\]/);
     regression.dispose();
+  });
+
+  it("refuses batches that do not fit the model, before any kernel runs, and leaks no tensor", async () => {
+    const model = smallCnn(); // 4 classes, 8x8x1 input
+    const before = tf.memory().numTensors;
+    const relabel = (y: number[]) => [
+      { ...train[0], y: Int32Array.from(train[0].y, (_, i) => y[i % y.length]) },
+    ];
+    await expect(trainCh6(model, relabel([4]), test)).rejects.toThrow(
+      /label 4 \(example 0 of the batch\) is not one of the model's 4 classes \(0 to 3\)/,
+    );
+    await expect(trainCh6(model, relabel([0, -1]), test)).rejects.toThrow(
+      /label -1 \(example 1 of the batch\)/,
+    );
+    await expect(trainCh6(model, train, relabel([99]))).rejects.toThrow(/label 99/);
+    await expect(evaluateAccuracy(model, relabel([99, -5]))).rejects.toThrow(/label 99/);
+    const big = toBatches(squares(8, { seed: 1 }), 8).map((b) => ({
+      ...b,
+      x: new Float32Array(8 * 32 * 32),
+      shape: [8, 32, 32, 1],
+    }));
+    await expect(trainCh6(model, big, test)).rejects.toThrow(
+      /a batch of shape \[8,32,32,1\] does not fit the model's input \[n, 8,8,1\] \(1024 values per example, the model takes 64\)/,
+    );
+    const oneHot = [
+      { x: tf.zeros([2, 8, 8, 1]), y: tf.tidy(() => tf.oneHot(tf.tensor1d([0, 9], "int32"), 10)) },
+    ];
+    await expect(trainCh6(model, oneHot, test)).rejects.toThrow(/one-hot rows \[2, 4\], got shape \[2,10\]/);
+    const indices = [{ x: oneHot[0].x, y: tf.tensor1d([0, 7], "int32") }];
+    await expect(trainCh6(model, indices, test)).rejects.toThrow(/label 7 \(example 1/);
+    await expect(trainCh6(model, relabel([5]), test, { dataParallel: 2 })).rejects.toThrow(/label 5/);
+    tf.dispose([oneHot[0].x, oneHot[0].y, indices[0].y]);
+    expect(tf.memory().numTensors).toBe(before);
+    const softmax = smallCnn();
+    softmax.add(tf.layers.softmax());
+    await expect(trainCh6(softmax, train, test)).rejects.toThrow(
+      /ends in softmax .* remove the final softmax/,
+    );
   });
 
   it("trains on tensor batches too, with labels as indices or one-hot rows, leaving them to the caller", async () => {

@@ -97,11 +97,22 @@ function learningRate(optimizer: tf.Optimizer, lr: number): number {
   return (optimizer as { learningRate?: number }).learningRate ?? lr;
 }
 
+/** The classes the model scores; refuses a model that does not output logits `[batch, classes]`. */
 function outputClasses(model: tf.LayersModel): number {
   const shape = model.outputs[0]?.shape;
   const classes = shape?.[shape.length - 1];
   if (shape?.length !== 2 || typeof classes !== "number" || classes < 2) {
     throw new RangeError(`${WHERE}: the model must output logits [batch, classes >= 2], got [${shape}]`);
+  }
+  // The loss applies softmax itself (as PyTorch's CrossEntropyLoss): a model that already ends in
+  // one trains on the softmax of probabilities, which learns slowly or not at all.
+  const last = model.layers[model.layers.length - 1];
+  const activation = last ? (last.getConfig() as { activation?: unknown }).activation : undefined;
+  if (last?.getClassName() === "Softmax" || activation === "softmax") {
+    throw new RangeError(
+      `${WHERE}: ${model.name} ends in softmax (layer ${last.name}), but trainCh6's loss is softmax cross-entropy ` +
+        `on logits, as d2l's; remove the final softmax (predict with tf.softmax(model.predict(x)) if you need probabilities)`,
+    );
   }
   return classes;
 }

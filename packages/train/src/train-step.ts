@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { type Batch, batchTensors, isTensorBatch } from "./data";
+import { type Batch, batchSpec, batchTensors, isTensorBatch } from "./data";
 import { parallelGradients } from "./data-parallel/parallel-step";
 import type { ShardWorkers } from "./data-parallel/shard-workers";
 import { DivergedError } from "./errors";
@@ -54,7 +54,7 @@ export async function trainStep(step: TrainStep): Promise<StepResult> {
 }
 
 async function localGradients({ model, batch, variables, numClasses }: TrainStep) {
-  const t = tf.tidy(() => batchTensors(batch, WHERE));
+  const t = tf.tidy(() => batchTensors(batch, WHERE, batchSpec(model)));
   try {
     return { ...(await batchGradients(model, t.x, t.labels, variables, numClasses, WHERE)), size: t.size };
   } finally {

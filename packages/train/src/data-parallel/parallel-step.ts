@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { type Batch, type BatchArrays, batchArrays } from "../data";
+import { type Batch, type BatchArrays, batchArrays, batchSpec } from "../data";
 import type { Device } from "../device";
 import { type BatchGradients, batchGradients } from "../gradients";
 import { type ShardWorkers, shardWorkerStarter } from "./shard-workers";
@@ -76,7 +76,7 @@ export async function parallelGradients({
   /** The caller's name, for error messages. */
   where: string;
 }): Promise<BatchGradients & { size: number }> {
-  const whole = batchArrays(batch, where);
+  const whole = batchArrays(batch, where, batchSpec(model));
   const sizes = shardSizes(whole.size, workers.count + 1);
   const shards: BatchArrays[] = [];
   for (let i = 0, start = 0; i < sizes.length; start += sizes[i], i++)
