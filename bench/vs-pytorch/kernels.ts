@@ -1,5 +1,5 @@
 // The compute floor under issue 8's target: single kernels on one thread, ln's wasm backend (XNNPACK,
-// SIMD128, with @ln/train's gradient kernels) against PyTorch's CPU kernels (oneDNN, AVX-512 here), same
+// SIMD128, with @ln/wasm's kernels) against PyTorch's CPU kernels (oneDNN, AVX-512 here), same
 // shapes: a large matmul (each side's peak) and LeNet's convolutions at batch 256, forward and gradients.
 // Prints milliseconds (median of 10), GFLOP/s and the ratio.
 //

@@ -9,9 +9,9 @@ export function parseDevice(raw: string): string {
 }
 
 /**
- * Starts the backend asked for. The CLI, not a library, picks the backend (DESIGN: libraries never pick
- * one behind the user's back), and it does so before any tensor exists, so tfjs never falls back to its
- * slow pure-JS `cpu` backend on its own.
+ * Starts the backend asked for. The CLI picks the backend, because a library never picks one behind
+ * its user's back (the program calls `useDevice` itself), and it does so before any tensor exists, so
+ * tfjs never falls back to its slow pure-JS `cpu` backend on its own.
  */
 export function startDevice(request: string): Promise<Device> {
   return useDevice(request);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ImageDataset } from "./datasets";
 import { batches, shuffledIndices } from "./index";
-import { makeFixture } from "./internal/fixtures";
 import { Mulberry32, mixSeed } from "./random";
 import { axisPlan, resizeBilinearInto } from "./resize";
+import { makeFixture } from "./testing/fixtures";
 
 function dataset(count = 50, h = 6, w = 5): ImageDataset {
   const f = makeFixture(count, 1, h, w);

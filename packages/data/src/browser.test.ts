@@ -17,7 +17,7 @@ import {
   loadFashionMnist,
   shuffledIndices,
 } from "./index";
-import { makeFixture, NAMES, writeFixture } from "./internal/fixtures";
+import { makeFixture, NAMES, writeFixture } from "./testing/fixtures";
 
 const CHROMIUM = process.env.LN_CHROMIUM ?? "/usr/bin/chromium";
 const REAL = "/usr/share/datasets/fashion-mnist";

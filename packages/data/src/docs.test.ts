@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runSnippet } from "./internal/run-snippet";
+import { runSnippet } from "./testing/run-snippet";
 
 const REAL = "/usr/share/datasets/fashion-mnist";
 const here = import.meta.dirname;

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DataNotFoundError, type DownloadProgress, loadFashionMnist } from "./index";
-import { makeFixture, NAMES, writeFixture } from "./internal/fixtures";
+import { makeFixture, NAMES, writeFixture } from "./testing/fixtures";
 
 const fixture = makeFixture(40, 10);
 const root = mkdtempSync(join(tmpdir(), "ln-data-dl-"));

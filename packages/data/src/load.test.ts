@@ -25,7 +25,7 @@ import {
   matchPublished,
   readIdxFile,
 } from "./index";
-import { makeFixture, NAMES, writeFixture } from "./internal/fixtures";
+import { makeFixture, NAMES, writeFixture } from "./testing/fixtures";
 
 const root = mkdtempSync(join(tmpdir(), "ln-data-load-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runSnippet } from "./internal/run-snippet";
+import { runSnippet } from "./testing/run-snippet";
 
 const REAL = "/usr/share/datasets/fashion-mnist";
 const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");

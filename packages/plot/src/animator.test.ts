@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Animator } from "./index";
-import { parseSvg, pathPoints } from "./test/svg-dom";
+import { parseSvg, pathPoints } from "./testing/svg-dom";
 
 const LEGEND = ["train loss", "train acc", "test acc"];
 

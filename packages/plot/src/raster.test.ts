@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { Animator } from "./index";
-import { compositeFrames, parseGif } from "./test/gif-blocks";
-import { parseSvg, pathPoints } from "./test/svg-dom";
+import { compositeFrames, parseGif } from "./testing/gif-blocks";
+import { parseSvg, pathPoints } from "./testing/svg-dom";
 
 function curves(): Animator {
   const a = new Animator({

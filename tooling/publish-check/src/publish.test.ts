@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readmeExamples } from "./readme-examples";
-import { packTarball, publishedPackages, root, run } from "./workspace";
+import { readmeExamples } from "./testing/readme-examples";
+import { packTarball, publishedPackages, root, run } from "./testing/workspace";
 
 const packages = publishedPackages();
 const work = mkdtempSync(join(tmpdir(), "ln-publish-"));

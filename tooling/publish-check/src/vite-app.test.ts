@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readmeExamples } from "./readme-examples";
-import { packTarball, root, run } from "./workspace";
+import { readmeExamples } from "./testing/readme-examples";
+import { packTarball, root, run } from "./testing/workspace";
 
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(executablePath);

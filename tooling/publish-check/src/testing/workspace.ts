@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-export const root = resolve(import.meta.dirname, "../../..");
+export const root = resolve(import.meta.dirname, "../../../..");
 
 export interface PublishedPackage {
   name: string;
