@@ -49,7 +49,7 @@ export async function explainMissingData(
     searched,
     fixes: [
       "sudo apt-get install dataset-fashion-mnist   # Debian/Ubuntu: /usr/share/datasets/fashion-mnist",
-      "node examples/node/dist/cli.js data --download   # the ln CLI: downloads into ~/.cache/ln",
+      "npx @ln/cli data --download   # the ln CLI: downloads into ~/.cache/ln",
       "LN_DATA_DIR=/folder/with pnpm --filter @ln/example-browser dev   # files in /folder/with/fashion-mnist/",
       `static site: put the four .gz files at ${dataUrl().href} (or build with LN_BUNDLE_DATA=1)`,
     ],

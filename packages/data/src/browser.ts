@@ -146,7 +146,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   if (results.some((r) => r === undefined)) {
     throw new DataNotFoundError(spec.title, searched, [
       `serve ${FILE_KEYS.map((k) => files[k].name).join(", ")} from ${base.href}`,
-      "in Node, `ln data --download` (or Debian/Ubuntu's `apt-get install dataset-fashion-mnist`) gets the files to copy there",
+      "in Node, `npx @ln/cli data --download` (or Debian/Ubuntu's `apt-get install dataset-fashion-mnist`) gets the files to copy there",
     ]);
   }
   const [trainImages, trainLabels, testImages, testLabels] = results as Array<{ idx: IdxArray; url: string }>;

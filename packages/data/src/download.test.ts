@@ -272,7 +272,7 @@ describe("downloading (from a local server on 127.0.0.1)", () => {
     );
     expect(error).toBeInstanceOf(DataNotFoundError);
     expect(error.message).toMatch(/request failed/);
-    expect(error.message).toContain("ln data --download");
+    expect(error.message).toContain("npx @ln/cli data --download");
     expect(snapshot(cacheRoot)).toBe("absent");
   });
 });

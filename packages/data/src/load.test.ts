@@ -134,7 +134,7 @@ describe("loadFashionMnist: finding the data", () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(m).toContain("not tried (download: false)");
     expect(m).toContain("apt-get install dataset-fashion-mnist");
-    expect(m).toContain("ln data --download");
+    expect(m).toContain("npx @ln/cli data --download");
     expect(m).toContain("LN_DATA_DIR");
     expect(m).toContain(FASHION_MNIST.mirrors[0]);
   });

@@ -17,7 +17,7 @@ const SUITES = [
   "packages/plot",
   "packages/wasm",
   "packages/train",
-  "examples/node",
+  "packages/cli",
 ];
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));

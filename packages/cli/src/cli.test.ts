@@ -63,7 +63,7 @@ const CLOSING =
 
 beforeAll(() => {
   if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: build first (pnpm --filter @ln/example-node build)`);
+    throw new Error(`${CLI} is missing: build first (pnpm --filter @ln/cli build)`);
   work = mkdtempSync(join(tmpdir(), "ln-cli-"));
   fixture = writeFixtureData(join(work, "fixture"), 600, 200);
 });
