@@ -53,7 +53,7 @@ it("says where it looked and how to get the data when it is nowhere", async () =
       const where = await (await fetch(`${base}/data/fashion-mnist/where.json`)).json();
       expect(where.found).toBe(false);
       expect(where.message).toContain(empty);
-      expect(where.message).toContain("ln data --download");
+      expect(where.message).toContain("npx @ln/cli data --download");
       const file = await fetch(`${base}/data/fashion-mnist/${FASHION_MNIST.files.trainImages.name}`);
       expect(file.status).toBe(404);
       expect(await file.text()).toBe(where.message);
