@@ -8,8 +8,8 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
   /** The command it belongs to, e.g. "train"; used as the message's prefix. */
   readonly command: string;
-  constructor(command: string, message: string) {
-    super(message);
+  constructor(command: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.command = command;
   }
 }
@@ -68,7 +68,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(spec.name, describeParseError(spec, error));
+    throw new UsageError(spec.name, describeParseError(spec, error), { cause: error });
   }
   const raw = parsed.values as Record<string, string | boolean | undefined>;
   if (raw.help === true) return { positionals: parsed.positionals, values: {}, help: true };
@@ -118,7 +118,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
       values[flag] = option.parse ? option.parse(text) : text;
     } catch (error) {
       if (!(error instanceof ValueError)) throw error;
-      throw new UsageError(spec.name, `--${flag} ${error.message}; got '${text}'`);
+      throw new UsageError(spec.name, `--${flag} ${error.message}; got '${text}'`, { cause: error });
     }
   }
   return { positionals, values, help: false };

@@ -1,59 +1,25 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFixtureData } from "./testing/fixture-data";
+import { CLI, cliEnv, collect, errorLines, type Result, requireBuiltCli, startCli } from "./testing/run-cli";
 
 // These tests run the built CLI (`pnpm test` builds it first), as a user would: a real process, real
 // files, real training on the wasm backend.
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli.js");
 const REAL_DATA = "/usr/share/datasets/fashion-mnist";
 const hasRealData = existsSync(join(REAL_DATA, "train-images-idx3-ubyte.gz"));
 
 let work: string;
 let fixture: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Environment without the user's data and cache, so only what a test names is found. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { LN_DATA_DIR: _d, XDG_CACHE_HOME: _c, ...rest } = process.env;
-  return { ...rest, HOME: work, XDG_CACHE_HOME: join(work, "cache"), ...extra };
-}
-
 function start(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
-    cwd: work,
-    env: env(extraEnv),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return startCli(work, args, extraEnv);
 }
 
 function ln(args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
-  const child = start(args, extraEnv);
-  return collect(child);
-}
-
-function collect(child: ChildProcess): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stderr without Dawn's note about missing Vulkan, which GPU probing prints on machines without one. */
-function errorLines(stderr: string): string[] {
-  return stderr.split("\n").filter((l) => l.trim() !== "" && !/Vulkan|BackendVk/.test(l));
+  return collect(start(args, extraEnv));
 }
 
 // d2l's two closing lines, last in the output, naming the backend that `training on <backend>` named
@@ -62,8 +28,7 @@ const CLOSING =
   /^training on (\w+)[\s\S]*loss (\d\.\d{3}), train acc (\d\.\d{3}), test acc (\d\.\d{3})\n(\d+\.\d) examples\/sec on \1\n$/;
 
 beforeAll(() => {
-  if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: build first (pnpm --filter @ln/cli build)`);
+  requireBuiltCli();
   work = mkdtempSync(join(tmpdir(), "ln-cli-"));
   fixture = writeFixtureData(join(work, "fixture"), 600, 200);
 });
@@ -298,7 +263,8 @@ describe("ln train and ln eval on fixture data", () => {
     expect(readFileSync(join(out, "curves.png")).subarray(1, 4).toString()).toBe("PNG");
     expect(readFileSync(join(out, "curves.gif")).subarray(0, 6).toString()).toBe("GIF89a");
     expect(JSON.parse(readFileSync(join(out, "model", "model.json"), "utf8")).modelTopology).toBeDefined();
-    expect(readdirSync(join(out, "checkpoints"))).toEqual(["epoch-0002"]);
+    // The newest checkpoint, and the copy of run.json to restore a damaged one from.
+    expect(readdirSync(join(out, "checkpoints")).sort()).toEqual(["epoch-0002", "run.json"]);
     const table = readFileSync(join(out, "confusion.txt"), "utf8");
     expect(table).toContain("9 ankle boot");
     expect(result.stdout).toContain(table);
@@ -401,7 +367,7 @@ describe.skipIf(!hasScript)("ln train on a terminal", () => {
       .join(" ");
     const child = spawn("/usr/bin/script", ["-qec", command, "/dev/null"], {
       cwd: work,
-      env: env({ COLUMNS: "120" }),
+      env: cliEnv(work, { COLUMNS: "120" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const result = await collect(child);

@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "find Fashion-MNIST, verify its checksums, or download it",
     load: async () => (await import("./commands/data")).default,
   },
+  setup: {
+    summary: "set up native TensorFlow (tfjs-node, --gpu: CUDA) in this project: ln setup tensorflow",
+    load: async () => (await import("./commands/setup")).default,
+  },
 };
 
 function topHelp(): string {

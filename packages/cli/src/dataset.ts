@@ -1,4 +1,13 @@
-import { type DataSource, type ImageDataset, loadFashionMnist } from "@ln/data";
+import { resolve } from "node:path";
+import { type DataSource, type DatasetFileKey, type ImageDataset, loadFashionMnist } from "@ln/data";
+
+/** The four files of Fashion-MNIST, in @ln/data's order. */
+export const FILE_KEYS: readonly DatasetFileKey[] = [
+  "trainImages",
+  "trainLabels",
+  "testImages",
+  "testLabels",
+];
 
 export interface Splits {
   train: ImageDataset;
@@ -7,11 +16,13 @@ export interface Splits {
 }
 
 /**
- * Loads Fashion-MNIST from --data-dir or the usual places (downloading if nowhere), keeping only the
+ * Loads Fashion-MNIST from --data-dir (that folder only) or the usual places (downloading if nowhere), keeping only the
  * first `limit` training examples when asked (a quick run; the test set stays whole so accuracies compare).
  */
 export async function loadSplits(options: { dataDir?: string; limit?: number | null }): Promise<Splits> {
-  const { train, test, source } = await loadFashionMnist({ dir: options.dataDir });
+  // Absolute, so run.json's data folder still holds when --resume runs from another directory.
+  const dir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  const { train, test, source } = await loadFashionMnist({ dir });
   return { train: firstN(train, options.limit ?? null), test, source };
 }
 

@@ -1,21 +1,26 @@
-import { readdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { type BatchIterable, batches, FASHION_MNIST_CLASSES } from "@ln/data";
-import { formatReport, saveModel, type TrainReport, trainCh6 } from "@ln/train";
+import { type BatchIterable, batches, type DataSource, FASHION_MNIST_CLASSES } from "@ln/data";
+import { formatReport, ProgressBar, saveModel, type TrainReport, trainCh6 } from "@ln/train";
 import * as tf from "@tensorflow/tfjs";
 import { confusionOn } from "./confusion";
-import { loadSplits } from "./dataset";
-import { describeDevice, startDevice } from "./device";
+import { FILE_KEYS, loadSplits } from "./dataset";
+import { deviceLines, startDevice } from "./device";
+import { withFlagAdvice } from "./device-advice";
+import { FileError, fileErrorMessage, isFileError } from "./file-errors";
 import { findModel } from "./models";
 import { buildForSide, checkBatchMemory } from "./preflight";
-import { ProgressBar } from "./progress-bar";
-import { RunFolder, type TrainConfig } from "./run-folder";
+import { type RunData, RunFolder, RunFolderError, type TrainConfig } from "./run-folder";
 
 export interface TrainRequest {
   config: TrainConfig;
-  /** A new run into the folder `out` (made once the data is loaded), or carrying on `folder` from its newest checkpoint. */
-  run: { out: string } | { folder: RunFolder };
+  /**
+   * A new run into the folder `out` (made once the data is loaded; with `restart`, replacing a run there
+   * that has no checkpoint), or carrying on `folder` from its newest checkpoint.
+   */
+  run: { out: string; restart?: boolean } | { folder: RunFolder };
   dataDir?: string;
+  /** Resume on data whose files differ from those the run trained on (run.json then records the new ones). */
+  allowOtherData?: boolean;
   /** Threads to split each batch over (trainCh6's dataParallel), or "auto" (see {@link coresFor}). */
   cores?: number | "auto";
 }
@@ -50,33 +55,36 @@ export async function train(request: TrainRequest): Promise<number> {
   if (entry === undefined)
     throw new Error(`run.json names the model '${config.model}', which this ln does not have`);
 
-  const device = await startDevice(config.device);
-  const out = process.stdout;
-  out.write(`training on ${describeDevice(device)}\n`);
-
-  // A resumed run reads the folder it started from unless told otherwise, and must find the same counts.
+  // A resumed run reads the folder it started from unless told otherwise, and must find the same data.
   const recorded = existing?.info.data;
   const dataDir = request.dataDir ?? recorded?.dir;
   const { train: trainSplit, test: testSplit, source } = await loadSplits({ dataDir, limit: config.limit });
-  if (existing && recorded && (recorded.train !== trainSplit.count || recorded.test !== testSplit.count)) {
-    throw new Error(
-      `${existing.path("info")}: the run trained on ${recorded.train} + ${recorded.test} examples from ${recorded.dir}, ` +
-        `but ${source.dir} gives ${trainSplit.count} + ${testSplit.count}; pass --data-dir with the run's data`,
-    );
-  }
+  warnIfNotPublished(source);
+  const data: RunData = {
+    dir: source.dir,
+    train: trainSplit.count,
+    test: testSplit.count,
+    sha256: Object.fromEntries(FILE_KEYS.map((k) => [k, source.files[k].sha256])) as RunData["sha256"],
+  };
+  if (existing && recorded) checkSameData(existing, recorded, data, source, request.allowOtherData ?? false);
+  // The device after the data, which fails sooner (a wrong --data-dir) than a device probing for GPUs.
+  // auto/cpu size the model for the CPU rule (Fashion-MNIST is 28x28 unless resized).
+  const device = await startDevice(config.device, () =>
+    buildForSide(entry, config, config.resize ?? 28),
+  ).catch((error: unknown) => {
+    throw withFlagAdvice(error, config.device);
+  });
+  const out = process.stdout;
+  out.write(deviceLines(device, config.device));
   const side = config.resize ?? trainSplit.height;
   const model = buildForSide(entry, config, side);
   const dataParallel = coresFor(request.cores ?? "auto", device.backend, model);
   // A batch never holds more than the data (a short last batch aside).
   const batchSize = Math.min(config.batchSize, trainSplit.count);
   checkBatchMemory(model, side, batchSize, device.backend, dataParallel);
+  const newRun = "out" in request.run ? request.run : undefined;
   const folder =
-    existing ??
-    (await RunFolder.create((request.run as { out: string }).out, config, {
-      dir: source.dir,
-      train: trainSplit.count,
-      test: testSplit.count,
-    }));
+    existing ?? (await RunFolder.create(newRun!.out, config, data, { restart: newRun!.restart }));
   out.write(
     `${config.model}: ${trainSplit.count.toLocaleString("en-US")} training and ${testSplit.count.toLocaleString("en-US")} ` +
       `test images from ${source.dir}, ${side}x${side}, batch ${config.batchSize}, lr ${config.lr}, ` +
@@ -98,13 +106,25 @@ export async function train(request: TrainRequest): Promise<number> {
 
   const checkpointDir = folder.path("checkpoints");
   if (resume) {
-    const at = await newestCheckpoint(checkpointDir);
-    if (at === undefined) throw new Error(`${checkpointDir} holds no checkpoint to resume from`);
+    // Temp files and folders of writes a kill cut short (a checkpoint half-written, a model, run.json).
+    await folder.removeStaleTemps();
+    const at = await folder.newestCheckpoint();
+    if (at === undefined) {
+      throw new RunFolderError(
+        `${checkpointDir} holds no checkpoint to resume from (the run stopped before its first epoch ended); ` +
+          `start it over in place with 'ln train --resume ${folder.dir} --restart'`,
+      );
+    }
     // The shuffle of epoch k is pass k of the batch sequence: skip the passes already trained so the
     // resumed epoch sees the same order, and trainCh6 skips exactly the batches it had done.
     advancePasses(trainData, at.epoch);
     await folder.truncateTo({ epochsDone: at.epoch, batchesDone: at.batch, finished: false });
+    // Where the data is now read from (and, with --allow-other-data, its new files).
+    await folder.saveInfo({ data });
     out.write(`resuming from ${at.path}: ${at.epoch} epochs and ${at.batch} batches done\n`);
+    if (at.epoch >= config.epochs) {
+      out.write(`all ${config.epochs} epochs are done: writing the outputs without training\n`);
+    }
   }
 
   const controller = new AbortController();
@@ -143,79 +163,82 @@ export async function train(request: TrainRequest): Promise<number> {
   };
   let report: TrainReport;
   try {
-    report = await trainCh6(model, trainData, testData, {
-      epochs: config.epochs,
-      lr: config.lr,
-      device,
-      optimizer,
-      seed: config.seed,
-      signal: controller.signal,
-      checkpointDir,
-      // Only the newest is needed to resume (each is written whole, then renamed); AlexNet's are 187 MB.
-      keepCheckpoints: 1,
-      resume: resume,
-      batchesPerEpoch: trainData.length,
-      dataParallel,
-      callbacks: {
-        onEpochBegin: ({ epoch, batch }) => beginEpoch(epoch, batch),
-        onBatchEnd: (info) => {
-          epochState.batches = info.batch + 1;
-          epochState.examples += info.size;
-          bar.update({
-            batch: info.batch + 1,
-            examples: epochState.examples,
-            loss: info.epochLoss,
-            acc: info.epochAcc,
-          });
-        },
-        onProgress: (info) =>
-          folder.record({
-            kind: "progress",
-            epoch: epochState.epoch,
-            x: info.epoch,
-            batch: epochState.batches,
-            batches: trainData.length,
-            loss: info.loss,
-            trainAcc: info.trainAcc,
-            examples: epochState.examples,
-            // Wall time into the epoch (training steps and everything else), for reading the log.
-            seconds: (performance.now() - epochState.startedAt) / 1000,
-          }),
-        onEpochEnd: async (stats) => {
-          // trainCh6's seconds count training steps only (d2l's timer); a resumed epoch's include the
-          // steps before the stop, so count its examples from the epoch's start too.
-          const examples = epochState.examples + epochState.resumedAt * config.batchSize;
-          const examplesPerSec = stats.seconds > 0 ? Math.min(examples, trainSplit.count) / stats.seconds : 0;
-          bar.endEpoch({ ...stats, examplesPerSec });
-          await folder.record({
-            kind: "epoch",
-            epoch: stats.epoch,
-            loss: stats.loss,
-            trainAcc: stats.trainAcc,
-            testAcc: stats.testAcc,
-            seconds: stats.seconds,
-            examplesPerSec,
-            ...(epochState.resumedAt > 0 ? { resumedAtBatch: epochState.resumedAt } : {}),
-          });
-          // The SVG is cheap; redraw it each epoch so it can be watched while training goes on.
-          await folder.saveCurves(false);
-        },
-        onCheckpoint: async (path) => {
-          const at = parseCheckpointName(path);
-          if (at)
-            await folder.saveInfo({
-              state: { epochsDone: at.epoch, batchesDone: at.batch, finished: false },
+    report = await writing(checkpointDir, () =>
+      trainCh6(model, trainData, testData, {
+        epochs: config.epochs,
+        lr: config.lr,
+        device,
+        optimizer,
+        seed: config.seed,
+        signal: controller.signal,
+        checkpointDir,
+        // Only the newest is needed to resume (each is written whole, then renamed); AlexNet's are 187 MB.
+        keepCheckpoints: 1,
+        resume: resume,
+        batchesPerEpoch: trainData.length,
+        dataParallel,
+        callbacks: {
+          onEpochBegin: ({ epoch, batch }) => beginEpoch(epoch, batch),
+          onBatchEnd: (info) => {
+            epochState.batches = info.batch + 1;
+            epochState.examples += info.size;
+            bar.update({
+              batch: info.batch + 1,
+              examples: epochState.examples,
+              loss: info.epochLoss,
+              acc: info.epochAcc,
             });
+          },
+          onProgress: (info) =>
+            folder.record({
+              kind: "progress",
+              epoch: epochState.epoch,
+              x: info.epoch,
+              batch: epochState.batches,
+              batches: trainData.length,
+              loss: info.loss,
+              trainAcc: info.trainAcc,
+              examples: epochState.examples,
+              // Wall time into the epoch (training steps and everything else), for reading the log.
+              seconds: (performance.now() - epochState.startedAt) / 1000,
+            }),
+          onEpochEnd: async (stats) => {
+            // trainCh6's seconds count training steps only (d2l's timer); a resumed epoch's include the
+            // steps before the stop, so count its examples from the epoch's start too.
+            const examples = epochState.examples + epochState.resumedAt * config.batchSize;
+            const examplesPerSec =
+              stats.seconds > 0 ? Math.min(examples, trainSplit.count) / stats.seconds : 0;
+            bar.endEpoch({ ...stats, examplesPerSec });
+            await folder.record({
+              kind: "epoch",
+              epoch: stats.epoch,
+              loss: stats.loss,
+              trainAcc: stats.trainAcc,
+              testAcc: stats.testAcc,
+              seconds: stats.seconds,
+              examplesPerSec,
+              ...(epochState.resumedAt > 0 ? { resumedAtBatch: epochState.resumedAt } : {}),
+            });
+            // The SVG is cheap; redraw it each epoch so it can be watched while training goes on.
+            await folder.saveCurves(false);
+          },
+          onCheckpoint: async (path) => {
+            const at = parseCheckpointName(path);
+            if (at)
+              await folder.saveInfo({
+                state: { epochsDone: at.epoch, batchesDone: at.batch, finished: false },
+              });
+          },
         },
-      },
-    });
+      }),
+    );
   } finally {
     process.off("SIGINT", onSigint);
     optimizer.dispose();
   }
   bar.interrupt();
 
-  await saveModel(model, folder.path("model"));
+  await writing(folder.path("model"), () => saveModel(model, folder.path("model")));
   await folder.saveCurves(true);
   if (report.aborted) {
     await folder.saveInfo({ device: device.backend });
@@ -257,19 +280,70 @@ function parseCheckpointName(path: string): { epoch: number; batch: number } | u
   return match ? { epoch: Number(match[1]), batch: Number(match[2] ?? 0) } : undefined;
 }
 
-async function newestCheckpoint(
-  dir: string,
-): Promise<{ path: string; epoch: number; batch: number } | undefined> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const found = names
-    .map((name) => ({ name, at: parseCheckpointName(name) }))
-    .filter(
-      (c): c is { name: string; at: { epoch: number; batch: number } } =>
-        c.at !== undefined && /^epoch-\d+(-batch-\d+)?$/.test(c.name),
-    )
-    .sort((a, b) => a.at.epoch - b.at.epoch || a.at.batch - b.at.batch)
-    .at(-1);
-  return found ? { path: `${dir}/${found.name}`, ...found.at } : undefined;
+/**
+ * Runs `write` (which writes under `where`), naming `where` and the way out when the disk is full or not
+ * writable: Node's `ENOSPC: no space left on device, write` names no file. The run can then carry on
+ * from its last checkpoint, or finish its outputs without training when every epoch is done.
+ */
+async function writing<T>(where: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const then = `then 'ln train --resume ${where.replace(/\/(checkpoints|model)$/, "")}' carries on from the last checkpoint`;
+    if (isFileError(error)) {
+      const message = fileErrorMessage(error, error.path ?? where, error.path ? where : undefined);
+      throw new FileError(`${message}; ${then}`, { cause: error });
+    }
+    // @ln/train's own errors for the same faults already name the folder: add the way to carry on.
+    if (error instanceof Error && isFileError(error.cause)) {
+      throw new FileError(`${error.message}; ${then}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Refuses to resume on other data than the run trained on (other counts, or, with --allow-other-data
+ * not given, files with other sha256s): a resumed run must see the data its checkpoint learnt from.
+ */
+function checkSameData(
+  folder: RunFolder,
+  recorded: RunData,
+  data: RunData,
+  source: DataSource,
+  allowOtherData: boolean,
+): void {
+  const info = folder.path("info");
+  if (recorded.train !== data.train || recorded.test !== data.test) {
+    throw new RunFolderError(
+      `${info}: the run trained on ${recorded.train} + ${recorded.test} examples from ${recorded.dir}, ` +
+        `but ${data.dir} gives ${data.train} + ${data.test}; pass --data-dir with the run's data`,
+    );
+  }
+  const was = recorded.sha256;
+  if (was === undefined || allowOtherData) return;
+  const changed = FILE_KEYS.filter((k) => was[k] !== data.sha256?.[k]);
+  if (changed.length === 0) return;
+  const lines = changed.map(
+    (k) =>
+      `  ${source.files[k].path}: sha256 ${data.sha256?.[k].slice(0, 16)}..., the run's was ${was[k].slice(0, 16)}...`,
+  );
+  throw new RunFolderError(
+    `${info}: the run trained on other data than ${data.dir} holds:\n${lines.join("\n")}\n` +
+      `pass --data-dir with the run's data (${recorded.dir}), or --allow-other-data to carry on training on ` +
+      `these files (run.json then records them)`,
+  );
+}
+
+/** `ln data`'s check, on every run: files that are not the published ones give results that do not compare. */
+function warnIfNotPublished(source: DataSource): void {
+  const other = FILE_KEYS.filter((k) => source.files[k].published === "mismatch");
+  if (other.length === 0) return;
+  const names = other.map((k) => source.files[k].path.split("/").at(-1)).join(", ");
+  process.stderr.write(
+    `warning: ${names} in ${source.dir} ${other.length === 1 ? "is" : "are"} not the published Fashion-MNIST ` +
+      `(sha256 differs): results will not compare with d2l's; 'ln data --data-dir ${source.dir}' shows each file\n`,
+  );
 }
 
 /** Starts and abandons `n` passes: each creates the pass's generator without computing any batch. */

@@ -54,6 +54,7 @@ export interface BatchIterable extends Iterable<Batch> {
 
 /**
  * Cuts a dataset into batches of NHWC `Float32Array` images in [0, 1] and `Int32Array` labels.
+ * A `count` below the arrays' length (`{ ...train, count: 1000 }`) uses the first `count` examples.
  *
  * Nothing is copied per epoch: one permutation array is refilled for each pass and each batch is written
  * straight from the dataset's bytes into its own new `Float32Array` (consumers may keep batches; the
@@ -76,9 +77,12 @@ export function batches(dataset: ImageDataset, options: BatchOptions): BatchIter
   }
   if (!Number.isInteger(seed)) throw new RangeError(`batches: seed must be an integer, got ${String(seed)}`);
   const { count, height: h, width: w, images, labels } = dataset;
-  if (images.length !== count * h * w || labels.length !== count) {
+  // `{ ...train, count: n }` means its first n examples (as take(train, n)): the arrays may hold more,
+  // as long as they agree with each other.
+  const held = labels.length;
+  if (!Number.isInteger(count) || count < 1 || count > held || images.length !== held * h * w) {
     throw new RangeError(
-      `batches: dataset holds ${images.length} pixels and ${labels.length} labels, expected ${count * h * w} and ${count}`,
+      `batches: dataset holds ${images.length} pixels and ${held} labels, expected ${held * h * w} pixels (${h}x${w} per label) and a count from 1 to ${held}, got count ${String(count)}`,
     );
   }
   const [outH, outW] = resizeShape(options.resize, h, w);

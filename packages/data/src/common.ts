@@ -24,4 +24,5 @@ export {
   parseIdx,
 } from "./idx";
 export { shuffledIndices } from "./random";
+export { type TakeOptions, take } from "./take";
 export { matchPublished, type PublishedMatch, sha256Hex } from "./verify";

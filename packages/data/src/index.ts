@@ -13,6 +13,7 @@ export {
   loadFashionMnist,
   loadMnist,
   readIdxFile,
+  type SourceFile,
 } from "./node/load";
 
 /**

@@ -46,7 +46,17 @@ describe("loadFashionMnist: finding the data", () => {
   it("reads options.dir and returns typed-array splits", async () => {
     const dir = writeFixture(fresh("dir"), fixture);
     const { train, test, source } = await loadFashionMnist({ ...isolated, dir });
-    expect(source).toEqual({ kind: "dir", dir });
+    expect(source).toMatchObject({ kind: "dir", dir });
+    // source.files fingerprints the data: each file's path, size, sha256 and match with the published one.
+    for (const [key, name] of Object.entries(NAMES)) {
+      const gz = fixture.gz[name];
+      expect(source.files[key as keyof typeof NAMES]).toEqual({
+        path: join(dir, name),
+        bytes: gz.length,
+        sha256: createHash("sha256").update(gz).digest("hex"),
+        published: "exact",
+      });
+    }
     expect(train).toMatchObject({ count: 50, height: 6, width: 5, classNames: FASHION_MNIST_CLASSES });
     expect(test.count).toBe(20);
     expect(train.images).toEqual(fixture.train.images);
@@ -65,7 +75,7 @@ describe("loadFashionMnist: finding the data", () => {
     expect(train.labels).toEqual(fixture.train.labels);
   });
 
-  it("searches options.dir, then $LN_DATA_DIR/fashion-mnist, then the cache, then the system folders", async () => {
+  it("searches $LN_DATA_DIR/fashion-mnist, then the cache, then the system folders; an explicit dir only itself", async () => {
     const sizes = [11, 12, 13, 14];
     const [dir, envRoot, cacheRoot, system] = ["dir", "env", "cache", "sys"].map(fresh);
     const fx = sizes.map((s) => makeFixture(s, 3));
@@ -82,6 +92,9 @@ describe("loadFashionMnist: finding the data", () => {
     };
     expect(await count({ dir })).toEqual([11, "dir"]);
     expect(await count({})).toEqual([12, "env"]);
+    // A partial env folder is passed over (the search goes on), saying what it lacks.
+    rmSync(join(envRoot, "fashion-mnist", NAMES.testLabels));
+    expect(await count({})).toEqual([13, "cache"]);
     vi.stubEnv("LN_DATA_DIR", "");
     expect(await count({})).toEqual([13, "cache"]);
     expect(await count({ cacheDir: join(envRoot, "nothing") })).toEqual([14, "system"]);
@@ -95,28 +108,47 @@ describe("loadFashionMnist: finding the data", () => {
     vi.stubEnv("XDG_CACHE_HOME", "");
     vi.stubEnv("HOME", home);
     const r = await loadFashionMnist({ systemDirs: [], download: false });
-    expect(r.source).toEqual({ kind: "cache", dir: join(home, ".cache", "ln", "fashion-mnist") });
+    expect(r.source).toMatchObject({ kind: "cache", dir: join(home, ".cache", "ln", "fashion-mnist") });
     expect(r.train.count).toBe(9);
   });
 
-  it("a folder with only some of the files is passed over, and the error says which are missing", async () => {
-    const dir = writeFixture(fresh("part"), fixture);
-    rmSync(join(dir, NAMES.testLabels));
-    const error = await loadFashionMnist({ ...isolated, dir }).catch((e) => e);
-    expect(error).toBeInstanceOf(DataNotFoundError);
-    expect(error.message).toContain(`${dir} (dir): missing t10k-labels-idx1-ubyte.gz`);
+  it("an explicit dir is the only place searched: missing or partial, it is refused though others have the data", async () => {
+    const cacheRoot = fresh("cache-has-it");
+    writeFixture(join(cacheRoot, "fashion-mnist"), fixture);
+    const system = writeFixture(fresh("sys-has-it"), fixture);
+    const elsewhere = { ...isolated, cacheDir: cacheRoot, systemDirs: [system], download: true };
+    // Only the test files (as a folder of t10k files), then a folder that does not exist.
+    const part = writeFixture(fresh("part"), fixture);
+    rmSync(join(part, NAMES.trainImages));
+    rmSync(join(part, NAMES.trainLabels));
+    const partial = await loadFashionMnist({ ...elsewhere, dir: part }).catch((e) => e);
+    expect(partial).toBeInstanceOf(DataNotFoundError);
+    expect(partial.searched).toEqual([
+      { kind: "dir", where: part, reason: `missing ${NAMES.trainImages}, ${NAMES.trainLabels}` },
+    ]);
+    expect(partial.message).toContain(`put ${NAMES.trainImages}, ${NAMES.trainLabels}`);
+    expect(partial.message).toContain(`in ${part}`);
+    const missing = await loadFashionMnist({ ...elsewhere, dir: join(root, "nonexistent") }).catch((e) => e);
+    expect(missing).toBeInstanceOf(DataNotFoundError);
+    expect(missing.message).toContain(`${join(root, "nonexistent")} (dir): no such folder`);
+    expect(missing.message).toContain("leave out dir (--data-dir)");
+    // The same options without dir find the cache's copy.
+    expect((await loadFashionMnist(elsewhere)).source.kind).toBe("cache");
   });
 
   it("not found: one error listing every place searched, in order, and how to get the data", async () => {
-    const dir = fresh("nowhere");
     const envRoot = fresh("env-empty");
     vi.stubEnv("LN_DATA_DIR", envRoot);
     const system = fresh("sys-empty");
-    const error = await loadFashionMnist({ dir, systemDirs: [system], download: false }).catch((e) => e);
+    mkdirSync(join(envRoot, "fashion-mnist"), { recursive: true });
+    writeFileSync(join(envRoot, "fashion-mnist", NAMES.testLabels), fixture.gz[NAMES.testLabels]);
+    const error = await loadFashionMnist({ systemDirs: [system], download: false }).catch((e) => e);
     expect(error).toBeInstanceOf(DataNotFoundError);
     expect(error.name).toBe("DataNotFoundError");
+    expect(error.message).toContain(
+      `(env): missing ${NAMES.trainImages}, ${NAMES.trainLabels}, ${NAMES.testImages}`,
+    );
     expect(error.searched.map((p: { kind: string }) => p.kind)).toEqual([
-      "dir",
       "env",
       "cache",
       "system",
@@ -124,7 +156,6 @@ describe("loadFashionMnist: finding the data", () => {
     ]);
     const m: string = error.message;
     const order = [
-      dir,
       join(envRoot, "fashion-mnist"),
       join(process.env.XDG_CACHE_HOME!, "ln", "fashion-mnist"),
       system,
@@ -243,7 +274,10 @@ const SYSTEM = "/usr/share/datasets/fashion-mnist";
 describe.skipIf(!existsSync(SYSTEM))(`the real Fashion-MNIST in ${SYSTEM}`, () => {
   it("finds it in the system folder with download: false: 60,000 + 10,000 images of 28x28, 6,000 / 1,000 per class", async () => {
     const { train, test, source } = await loadFashionMnist({ download: false });
-    expect(source).toEqual({ kind: "system", dir: SYSTEM });
+    expect(source).toMatchObject({ kind: "system", dir: SYSTEM });
+    expect(Object.values(source.files).map((f) => f.published)).toEqual(
+      Array(4).fill("gzip-header-rewritten"),
+    );
     expect([train.count, train.height, train.width]).toEqual([60000, 28, 28]);
     expect([test.count, test.height, test.width]).toEqual([10000, 28, 28]);
     expect(train.images.length).toBe(60000 * 784);

@@ -49,6 +49,19 @@ describe("Animator.toSVG", () => {
     expect(pathPoints(lines[2].getAttribute("d")!)).toHaveLength(3);
   });
 
+  it("draws a one-epoch run, whose d2l xlim [1, 1] is empty, over the data's range", () => {
+    const root = parseSvg(trainingCurves(1).toSVG());
+    const box = axesBox(root);
+    const loss = pathPoints(root.querySelector("g.series path.line")!.getAttribute("d")!);
+    expect(loss).toHaveLength(5);
+    // Every point of the epoch (x = 0.2 ... 1) inside the axes box, spread over most of its width.
+    for (const [, x] of loss) {
+      expect(x).toBeGreaterThanOrEqual(box.x);
+      expect(x).toBeLessThanOrEqual(box.x + box.width);
+    }
+    expect(loss[4][1] - loss[0][1]).toBeGreaterThan(box.width * 0.8);
+  });
+
   it("puts nice ticks on d2l's xlim [1, 10] and labels them with shared decimals", () => {
     const a = new Animator({ xlabel: "epoch", ylabel: "value", xlim: [1, 10], ylim: [0, 1], legend: ["a"] });
     const root = parseSvg(a.add(1, 0.5).toSVG());
@@ -221,7 +234,7 @@ describe("Animator input checks", () => {
     expect(() => new Animator({ xlim: [1, Number.POSITIVE_INFINITY] })).toThrow(
       new RangeError('Animator: xlim must be a pair [lo, hi] of finite numbers, got [1,"Infinity"]'),
     );
-    expect(() => new Animator({ ylim: [1, 1] })).toThrow(/ylim must have lo < hi, got \[1, 1\]/);
+    expect(() => new Animator({ ylim: [2, 1] })).toThrow(/ylim must have lo <= hi, got \[2, 1\]/);
     expect(() => new Animator({ xlim: [1] as unknown as [number, number] })).toThrow(/xlim must be a pair/);
     expect(() => new Animator({ yscale: "log", ylim: [0, 1] })).toThrow(
       /ylim must be positive on a log scale/,

@@ -113,4 +113,29 @@ describe("in real Chromium", () => {
     expect(result.pngError).toMatch(/toPNG\(\) needs Node.js/);
     await page.close();
   }, 60_000);
+
+  it("trainingCurves' callbacks redraw a mounted chart live, as trainCh6 calls them", async () => {
+    const page = await browser.newPage();
+    await page.setContent('<div id="host"></div>');
+    await page.addScriptTag({ content: bundle });
+    const widths = await page.evaluate(() => {
+      const { trainingCurves } = (window as unknown as { lnPlot: typeof import("./browser") }).lnPlot;
+      const curves = trainingCurves({ epochs: 3 });
+      curves.animator.mount(document.getElementById("host")!);
+      const line = () => document.querySelector("g.series path.line") as SVGPathElement;
+      const out: number[] = [];
+      for (let epoch = 1; epoch <= 3; epoch++) {
+        for (let k = 1; k <= 5; k++)
+          curves.onProgress({ epoch: epoch - 1 + k / 5, loss: 2 / (epoch + k), trainAcc: 0.3 });
+        curves.onEpochEnd({ epoch, testAcc: 0.5 + epoch / 10 });
+        out.push(line().getBBox().width);
+      }
+      return out;
+    });
+    // The train loss line grows rightwards, epoch by epoch, in the laid-out page.
+    expect(widths[0]).toBeGreaterThanOrEqual(0);
+    expect(widths[1]).toBeGreaterThan(widths[0] + 50);
+    expect(widths[2]).toBeGreaterThan(widths[1] + 50);
+    await page.close();
+  }, 60_000);
 });

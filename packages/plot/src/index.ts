@@ -7,6 +7,7 @@ import { writeFileAtomic } from "./internal/atomic-write";
 import { chartPalette, encodeGif } from "./internal/gif";
 import { describe, stylesFor } from "./internal/options";
 import { pixelRenderer, svgToPng } from "./internal/raster";
+import { curvesWith, type TrainingCurves, type TrainingCurvesOptions } from "./training-curves";
 
 /**
  * d2l's `Animator` for training curves: `add(x, ys)` points, then draw them as SVG, PNG, an animated
@@ -94,6 +95,30 @@ export class Animator extends AnimatorBase {
   }
 }
 
+/**
+ * d2l's `train_ch6` plot as training callbacks, one line to turn on: pass the result in @ln/train's
+ * `trainCh6(..., { callbacks: [progressBar(), trainingCurves({ epochs })] })`. It draws on a new Animator
+ * with d2l's defaults (`xlabel: "epoch"`, `xlim: [1, epochs]`, legend train loss, train acc, test acc;
+ * any Animator option overrides them) or on the Animator you pass: train loss and train acc at each
+ * fifth of an epoch (`onProgress`), test acc at each epoch's end (`onEpochEnd`). Save
+ * `curves.animator` when training is done (`.svg`, `.png`, or a `.gif` of the run).
+ *
+ * @example
+ * ```ts
+ * import { trainingCurves } from "@ln/plot";
+ * const curves = trainingCurves({ epochs: 2 });
+ * // await trainCh6(model, train, test, { epochs: 2, callbacks: [progressBar(), curves] }); calls, in effect:
+ * for (const epoch of [1, 2]) {
+ *   for (let k = 1; k <= 5; k++) curves.onProgress({ epoch: epoch - 1 + k / 5, loss: 2 / (epoch + k), trainAcc: 0.3 * epoch });
+ *   curves.onEpochEnd({ epoch, testAcc: 0.35 * epoch });
+ * }
+ * await curves.animator.save("curves.svg");
+ * ```
+ */
+export function trainingCurves(target?: Animator | TrainingCurvesOptions): TrainingCurves<Animator> {
+  return curvesWith((options) => new Animator(options), target);
+}
+
 function milliseconds(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 10 || value > 655350) {
@@ -109,3 +134,4 @@ export { AnimatorBase } from "./animator-base";
 export type { LegendLoc } from "./internal/legend";
 export type { AnimatorOptions } from "./internal/options";
 export type { Scale } from "./internal/ticks";
+export { TRAINING_CURVES_LEGEND, type TrainingCurves, type TrainingCurvesOptions } from "./training-curves";

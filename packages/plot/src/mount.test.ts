@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
-import { Animator } from "./browser";
+import { Animator, trainingCurves } from "./browser";
 
 describe("Animator.mount", () => {
   it("inserts the chart's SVG and redraws it on every add", () => {
@@ -66,5 +66,27 @@ describe("Animator.mount", () => {
     );
     await expect(a.toGIF()).rejects.toThrow(/toGIF\(\) needs Node.js/);
     await expect(a.save("x.png")).rejects.toThrow(/save\(\) needs Node.js/);
+  });
+
+  it("redraws live as trainingCurves' callbacks add d2l's points (the browser entry's)", () => {
+    const host = document.createElement("div");
+    const curves = trainingCurves({ epochs: 2 });
+    expect(curves.animator).toBeInstanceOf(Animator);
+    curves.animator.mount(host);
+    const lines = () =>
+      [...host.querySelectorAll("g.series path.line")].map((p) => p.getAttribute("d") ?? "");
+    const points = (d: string) => (d === "" ? 0 : d.split(/[ML]/).filter(Boolean).length);
+    expect(lines().map(points)).toEqual([0, 0, 0]);
+    curves.onProgress({ epoch: 1.2, loss: 0.9, trainAcc: 0.6 });
+    curves.onProgress({ epoch: 1.4, loss: 0.8, trainAcc: 0.65 });
+    expect(lines().map(points)).toEqual([2, 2, 0]);
+    curves.onEpochEnd({ epoch: 1, testAcc: 0.7 });
+    curves.onEpochEnd({ epoch: 2, testAcc: 0.75 });
+    expect(lines().map(points)).toEqual([2, 2, 2]);
+    expect([...host.querySelectorAll("g.legend text")].map((t) => t.textContent)).toEqual([
+      "train loss",
+      "train acc",
+      "test acc",
+    ]);
   });
 });

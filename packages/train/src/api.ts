@@ -2,7 +2,7 @@
 // its platform on import. Kept free of Node modules.
 
 export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions, wasmThreads } from "@ln/wasm";
-export type { ArrayBatch, Batch, BatchSource, TensorBatch } from "./data";
+export type { ArrayBatch, Batch, BatchSource, DatasetSource, TensorBatch } from "./data";
 export {
   currentDevice,
   DEVICE_REQUESTS,
@@ -10,6 +10,8 @@ export {
   type DeviceAttempt,
   type DeviceOptions,
   type DeviceRequest,
+  multiplyAddsPerExample,
+  NATIVE_MIN_MULTIPLY_ADDS,
   requestForBackend,
   tryGpu,
   useDevice,
@@ -22,13 +24,25 @@ export {
   NoGpuError,
 } from "./errors";
 export { evaluateAccuracy } from "./evaluate";
+export {
+  type BatchProgress,
+  type EpochSummary,
+  formatDuration,
+  formatRate,
+  ProgressBar,
+  type ProgressBarOptions,
+  type ProgressStream,
+} from "./progress-bar";
+export { progressBar } from "./progress-callbacks";
 export { formatReport } from "./report";
 export { loadModel, saveModel } from "./save-model";
 export { trainCh6 } from "./train-ch6";
 export type {
   BatchInfo,
+  EpochBeginInfo,
   EpochStats,
   ProgressInfo,
+  TrainBeginInfo,
   TrainCallbacks,
   TrainOptions,
   TrainReport,

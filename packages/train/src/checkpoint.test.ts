@@ -62,7 +62,7 @@ describe.each(optimizers)("checkpoint + resume with %s", (_, makeOptimizer) => {
       checkpointDir: dir,
       resume: true,
       callbacks: {
-        onEpochBegin: (e) => void begins.push(e),
+        onEpochBegin: ({ epoch, batch }) => void begins.push({ epoch, batch }),
         onBatchEnd: (b) => void batches.push(`${b.epoch}.${b.batch}`),
       },
     });

@@ -68,6 +68,8 @@ export class TrainRun {
   readonly timer = new Timer();
   /** The last checkpoint folder written. */
   checkpoint?: string;
+  /** Whether a pass over the training data has yielded batches in this call. */
+  private hadBatches = false;
   /** Examples of the finished epochs; the current one's are `metric.get(2)`. */
   private examplesBefore = 0;
   /** The optimizer and learning rate checkpoints record (after a resume, the checkpoint's). */
@@ -116,11 +118,14 @@ export class TrainRun {
       i++;
     }
     if (i === 0) {
-      throw new RangeError(
-        `${WHERE}: trainData yielded no batches in epoch ${this.epoch + 1}; pass a re-iterable source ` +
-          `(an array, or an object whose [Symbol.iterator]() starts over), not a one-shot generator`,
-      );
+      // Empty from the first pass: the data is empty. Empty after a pass that had batches: a
+      // generator that cannot start over.
+      const why = this.hadBatches
+        ? `pass a re-iterable source (an array, or an object whose [Symbol.iterator]() starts over), not a one-shot generator`
+        : `it is empty${Array.isArray(source) ? " (an array of no batches)" : ""}; pass at least one batch`;
+      throw new RangeError(`${WHERE}: trainData yielded no batches in epoch ${this.epoch + 1}; ${why}`);
     }
+    this.hadBatches = true;
     this.batch = i;
   }
 

@@ -20,10 +20,31 @@ export interface TensorBatch {
 export type Batch = ArrayBatch | TensorBatch;
 
 /**
- * What the loop and `evaluateAccuracy` read: any iterable or async iterable of batches. `trainCh6`
- * iterates it once per epoch, so it must start over each time (an array, or an object whose
- * `[Symbol.iterator]()` returns a fresh iterator, like `@ln/data`'s `loadDataFashionMnist`).
- * A `length` or `numBatches` property, when present, gives the batches per epoch up front.
+ * A `tf.data.Dataset` whose elements are batches: `{ xs, ys }` tensors (what `model.fitDataset`
+ * takes, e.g. `tf.data.zip({ xs, ys }).batch(256)`) or any {@link Batch}. Each pass calls
+ * `iterator()`, so a finite dataset gives one epoch per pass. As `fitDataset` does, the loop disposes
+ * each element's tensors once it has used them (a dataset makes new ones on every pass).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * const xs = tf.data.array([[0, 1], [1, 0]]);
+ * const ys = tf.data.array([1, 0]);
+ * const source: DatasetSource = tf.data.zip({ xs, ys }).batch(2);
+ * ```
+ */
+export interface DatasetSource {
+  iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }>;
+  /** Elements per pass, when known (tf.data's `size`): the batches per epoch. */
+  readonly size?: number | null;
+}
+
+/**
+ * What the loop and `evaluateAccuracy` read: any iterable or async iterable of batches, or a
+ * `tf.data.Dataset` of batches ({@link DatasetSource}). `trainCh6` iterates it once per epoch, so it
+ * must start over each time (an array, a dataset, or an object whose `[Symbol.iterator]()` returns a
+ * fresh iterator, like `@ln/data`'s `loadDataFashionMnist`). A `length` or `numBatches` property
+ * (a dataset's `size`), when present, gives the batches per epoch up front.
  *
  * @example
  * ```ts
@@ -31,7 +52,7 @@ export type Batch = ArrayBatch | TensorBatch;
  * const source: BatchSource = [{ x, y: new Int32Array([3, 7]), size: 2, shape: [2, 28, 28, 1] }];
  * ```
  */
-export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
+export type BatchSource = Iterable<Batch> | AsyncIterable<Batch> | DatasetSource;
 
 /** What every batch must fit, read from the model: its input per example and its class count. */
 export interface BatchSpec {
@@ -176,22 +197,84 @@ function checkedArrays(batch: ArrayBatch, where: string): BatchArrays {
   return { x, shape: xShape, labels: y instanceof Int32Array ? y : Int32Array.from(y), size };
 }
 
-/** Batches per pass when the source says so up front (`length` or `numBatches`), else undefined. */
+/** Batches per pass when the source says so up front (`length`, `numBatches`, a dataset's `size`), else undefined. */
 export function knownLength(source: BatchSource): number | undefined {
-  const s = source as { length?: unknown; numBatches?: unknown };
-  for (const value of [s.numBatches, s.length]) {
+  const s = source as { length?: unknown; numBatches?: unknown; size?: unknown };
+  const values = isDataset(source) ? [s.size] : [s.numBatches, s.length];
+  for (const value of values) {
     if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
   }
   return undefined;
 }
 
-/** Iterates a sync or async iterable, rejecting anything else with a clear message. */
+/** Whether `source` is a tf.data.Dataset (or another object with its `iterator()`), not an iterable. */
+function isDataset(source: unknown): source is DatasetSource {
+  return (
+    source != null &&
+    typeof (source as DatasetSource).iterator === "function" &&
+    typeof (source as Iterable<unknown>)[Symbol.iterator] !== "function" &&
+    typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] !== "function"
+  );
+}
+
+/**
+ * One pass over a dataset: `{ xs, ys }` elements become `{ x, y }` batches, and each element's
+ * tensors are disposed when the loop asks for the next one or stops (as tfjs's fitDataset does).
+ */
+async function* iterateDataset(dataset: DatasetSource): AsyncGenerator<Batch> {
+  const iterator = await dataset.iterator();
+  let element: unknown;
+  try {
+    for (;;) {
+      const result = await iterator.next();
+      if (result.done) return;
+      element = result.value;
+      const e = element as { xs?: unknown; ys?: unknown };
+      yield (
+        e != null && typeof e === "object" && "xs" in e && "ys" in e ? { x: e.xs, y: e.ys } : e
+      ) as Batch;
+      tf.dispose(element as tf.TensorContainer);
+      element = undefined;
+    }
+  } finally {
+    tf.dispose(element as tf.TensorContainer);
+  }
+}
+
+/** Whether `source` is something the loop can read: an iterable, an async iterable or a dataset. */
+export function isBatchSource(source: unknown): source is BatchSource {
+  const s = source as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  return (
+    s != null &&
+    (typeof s[Symbol.iterator] === "function" ||
+      typeof s[Symbol.asyncIterator] === "function" ||
+      isDataset(source))
+  );
+}
+
+/** What a wrong source is, and the way to a right one, for the error message. */
+export function describeSource(source: unknown): string {
+  if (source === null || typeof source !== "object") return `got ${source === null ? "null" : typeof source}`;
+  if (Array.isArray(source)) return "got an array";
+  const keys = Object.keys(source);
+  if (["images", "labels", "count"].every((k) => keys.includes(k))) {
+    return "got an ImageDataset (images, labels, count); cut it into batches first: @ln/data's batches(dataset, { batchSize }), or take(dataset, n) then batches";
+  }
+  if ("x" in source && "y" in source) return "got one batch; pass an array of batches: [batch]";
+  return `got an object with keys ${keys.slice(0, 6).join(", ") || "(none)"}`;
+}
+
+/** Iterates a sync or async iterable, or a tf.data.Dataset, rejecting anything else with a clear message. */
 export async function* iterate(source: BatchSource, where: string): AsyncGenerator<Batch> {
   if (source != null && typeof (source as AsyncIterable<Batch>)[Symbol.asyncIterator] === "function") {
     yield* source as AsyncIterable<Batch>;
   } else if (source != null && typeof (source as Iterable<Batch>)[Symbol.iterator] === "function") {
     yield* source as Iterable<Batch>;
+  } else if (isDataset(source)) {
+    yield* iterateDataset(source);
   } else {
-    throw new TypeError(`${where}: expected an iterable or async iterable of batches, got ${typeof source}`);
+    throw new TypeError(
+      `${where}: expected an iterable or async iterable of batches (an array works), or a tf.data.Dataset of { xs, ys } batches; ${describeSource(source)}`,
+    );
   }
 }

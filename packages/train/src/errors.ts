@@ -65,7 +65,7 @@ export class NoGpuError extends DeviceError {
   }
 }
 
-/** What {@link DivergedError} reports about the step whose loss was not finite. */
+/** What {@link DivergedError} reports about the step at which training was stopped. */
 export interface DivergedErrorDetails {
   /** 1-based epoch of the step. */
   epoch: number;
@@ -73,13 +73,21 @@ export interface DivergedErrorDetails {
   batch: number;
   /** The learning rate the optimizer was using. */
   lr: number;
-  /** The loss that was read: `NaN`, `Infinity` or `-Infinity`. */
+  /** The loss that was read: `NaN` or an infinity, or a finite loss that exploded (see `explosion`). */
   loss: number;
+  /**
+   * Set when the loss was finite but exploded: every one of the last `batches` batch losses was above
+   * `limit`, which is `factor` times the larger of the run's starting loss (`start`, its first
+   * batch's) and ln(classes) (a uniform guess's loss).
+   */
+  explosion?: { start: number; limit: number; factor: number; batches: number };
 }
 
 /**
- * Thrown by `trainCh6` when a batch's loss is NaN or infinite. The step that produced it is not
- * applied, so the model keeps the weights of the last finite step.
+ * Thrown by `trainCh6` when training diverges: a batch's loss is NaN or infinite, or it exploded (every
+ * loss of the last 20 batches above 100 times the larger of the starting loss and a uniform guess's
+ * ln(classes)). The step that showed it is not applied, so the model keeps the weights of the step
+ * before (for an explosion, already far off).
  *
  * @example
  * ```ts
@@ -97,6 +105,8 @@ export class DivergedError extends Error {
   readonly batch: number;
   readonly lr: number;
   readonly loss: number;
+  /** Set when a finite loss exploded; see {@link DivergedErrorDetails}. */
+  readonly explosion: DivergedErrorDetails["explosion"];
   /** What to try next, e.g. `"lower the learning rate, e.g. lr = 0.01"`. */
   readonly hint: string;
 
@@ -105,22 +115,28 @@ export class DivergedError extends Error {
     const hint =
       `lower the learning rate (e.g. lr = ${formatNumber(suggestion)}), ` +
       `or check the inputs for NaN and their scale (pixels in [0, 1])`;
+    const e = details.explosion;
+    const what = e
+      ? `the loss exploded: ${formatNumber(details.loss)} now, above ${formatNumber(e.limit)} for the last ` +
+        `${e.batches} batches (${e.factor}x the larger of its start, ${formatNumber(e.start)}, and a uniform guess's)`
+      : `the loss is ${String(details.loss)}`;
     super(
-      `Training diverged at epoch ${details.epoch}, batch ${details.batch}: the loss is ` +
-        `${String(details.loss)} with lr ${formatNumber(details.lr)}. The step was not applied; ` +
-        `${hint}.`,
+      `Training diverged at epoch ${details.epoch}, batch ${details.batch}: ${what} with lr ` +
+        `${formatNumber(details.lr)}. The step was not applied; ${hint}.`,
     );
     this.epoch = details.epoch;
     this.batch = details.batch;
     this.lr = details.lr;
     this.loss = details.loss;
+    this.explosion = details.explosion;
     this.hint = hint;
   }
 }
 
 /**
- * Thrown when a checkpoint or saved model cannot be read back into a model: a missing or
- * malformed file, or weights whose count or shapes do not fit. `path` names the file or folder.
+ * Thrown when a checkpoint or saved model cannot be written (a file where its folder should be, no
+ * permission, a full disk: the system's error is `cause`) or read back into a model (a missing or
+ * malformed file, or weights whose count or shapes do not fit). `path` names the file or folder.
  *
  * @example
  * ```ts

@@ -1,5 +1,70 @@
 import type { Accumulator } from "@ln/metrics";
+import type { Device } from "./device";
 import type { BatchInfo, EpochStats, TrainCallbacks, TrainReport } from "./train-types";
+
+/** Every callback `trainCh6` calls, in the order a run calls them. */
+const HOOKS = [
+  "onTrainBegin",
+  "onEpochBegin",
+  "onBatchEnd",
+  "onProgress",
+  "onEpochEnd",
+  "onCheckpoint",
+  "onTrainEnd",
+  "onTrainError",
+] as const satisfies readonly (keyof TrainCallbacks)[];
+
+/**
+ * One set of callbacks from `trainCh6`'s `callbacks` option, which takes a set or an array of sets
+ * (`[progressBar(), trainingCurves(animator)]`): each hook calls the sets' hooks in array order, each
+ * awaited before the next, as a method of its set. Throws a TypeError naming the entry that is no
+ * callback set, a hook that is no function, or an `on...` name that is no hook (a typo would
+ * otherwise never be called).
+ */
+function combineCallbacks(callbacks: TrainCallbacks | readonly TrainCallbacks[] | undefined): TrainCallbacks {
+  if (callbacks === undefined) return {};
+  const sets: readonly unknown[] = Array.isArray(callbacks) ? callbacks : [callbacks];
+  for (const [i, set] of sets.entries())
+    checkSet(set, Array.isArray(callbacks) ? `callbacks[${i}]` : "callbacks");
+  const checked = sets as readonly TrainCallbacks[];
+  if (checked.length === 1) return checked[0];
+  const combined: TrainCallbacks = {};
+  for (const hook of HOOKS) {
+    const owners = checked.filter((set) => set[hook] !== undefined);
+    if (owners.length === 0) continue;
+    combined[hook] = async (info: never) => {
+      for (const set of owners)
+        await (set[hook] as (this: TrainCallbacks, info: never) => unknown).call(set, info);
+    };
+  }
+  return combined;
+}
+
+function checkSet(set: unknown, where: string): void {
+  if (typeof set !== "object" || set === null || Array.isArray(set)) {
+    throw new TypeError(
+      `trainCh6: ${where} must be an object of callbacks (${HOOKS.join(", ")}) or an array of them, got ${describe(set)}`,
+    );
+  }
+  for (const key of Object.keys(set)) {
+    const value = (set as Record<string, unknown>)[key];
+    if ((HOOKS as readonly string[]).includes(key)) {
+      if (value !== undefined && typeof value !== "function") {
+        throw new TypeError(`trainCh6: ${where}.${key} must be a function, got ${describe(value)}`);
+      }
+    } else if (/^on[A-Z]/.test(key) && typeof value === "function") {
+      throw new TypeError(
+        `trainCh6: ${where}.${key} is not a callback trainCh6 calls; the callbacks are ${HOOKS.join(", ")}`,
+      );
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
 
 /**
  * d2l's two closing lines of `train_ch6`, from the last finished epoch:
@@ -32,22 +97,36 @@ export function formatReport(report: Pick<TrainReport, "history" | "examplesPerS
  * @internal
  */
 export class Reporter {
+  /** The callbacks as one set (see {@link combineCallbacks}); `TrainRun` calls its `onCheckpoint`. */
+  readonly callbacks: TrainCallbacks;
   /** Index of the batch last reported by `progress` in this epoch. */
   private lastProgress = -1;
+  private epochs = 0;
 
   /**
+   * @param callbacks `trainCh6`'s `callbacks` option: one set or an array of sets (checked here).
    * @param numBatches batches per epoch when known up front; else learnt at the end of the first
    *   epoch, which until then reports only its end.
    */
   constructor(
-    private readonly callbacks: TrainCallbacks = {},
+    callbacks: TrainCallbacks | readonly TrainCallbacks[] | undefined,
     private numBatches: number | undefined,
-  ) {}
+  ) {
+    this.callbacks = combineCallbacks(callbacks);
+  }
+
+  /** Once before the first epoch, `epochsDone` the epochs a resume restored. */
+  async trainBegin(device: Device, epochs: number, epochsDone: number): Promise<void> {
+    this.epochs = epochs;
+    await this.callbacks.onTrainBegin?.({ device, epochs, epochsDone, batchesPerEpoch: this.numBatches });
+  }
 
   /** Before an epoch's first step, `batch` the one it starts at. */
   async epochBegin(epoch: number, batch: number): Promise<void> {
-    this.lastProgress = -1;
-    await this.callbacks.onEpochBegin?.({ epoch, batch });
+    // A run resumed at `batch` reported batch - 1's point before it stopped when that was a fifth: an
+    // epoch resumed after its last batch must not report its end point twice.
+    this.lastProgress = batch > 0 && this.atFifth(batch - 1) ? batch - 1 : -1;
+    await this.callbacks.onEpochBegin?.({ epoch, batch, epochs: this.epochs, batches: this.numBatches });
   }
 
   /** After each step, with the epoch's running (loss * n, correct, n) in `metric`. */
@@ -84,5 +163,20 @@ export class Reporter {
   /** After the epoch's test evaluation (and checkpoint). */
   async epochEnd(stats: EpochStats): Promise<void> {
     await this.callbacks.onEpochEnd?.(stats);
+  }
+
+  /** With what `trainCh6` returns, which it passes on. */
+  async trainEnd(report: TrainReport): Promise<TrainReport> {
+    await this.callbacks.onTrainEnd?.(report);
+    return report;
+  }
+
+  /** When training throws; the callback's own failure is dropped so the caller sees `error`. */
+  async trainFailed(error: unknown): Promise<void> {
+    try {
+      await this.callbacks.onTrainError?.(error);
+    } catch {
+      // The training error is the one to report; a failing error callback must not replace it.
+    }
   }
 }

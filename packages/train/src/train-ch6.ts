@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { TrainRun } from "./checkpoint";
-import { type BatchSource, knownLength } from "./data";
+import { type BatchSource, isBatchSource, knownLength } from "./data";
 import { startShardWorkers } from "./data-parallel/parallel-step";
 import type { ShardWorkers } from "./data-parallel/shard-workers";
 import { currentDevice, type Device, type DeviceRequest, requestForBackend, useDevice } from "./device";
+import { DivergenceWatch } from "./divergence";
 import { accuracyOver } from "./evaluate";
 import { unfuseInputConvs } from "./input-convs";
 import { Reporter } from "./report";
@@ -20,7 +21,8 @@ const WHERE = "trainCh6";
  * is d2l's figure. The model must output logits `[batch, classes]`.
  *
  * By default (as d2l) every kernel is first re-drawn from Xavier-uniform and every bias zeroed;
- * pass `init: false` to keep the model's weights. A NaN or infinite loss throws `DivergedError`
+ * pass `init: false` to keep the model's weights. A NaN or infinite loss, or one that exploded (the
+ * last 20 batch losses all above 100x the larger of the first and ln(classes)), throws `DivergedError`
  * before that step is applied. `signal` stops after the current batch; `checkpointDir` (Node)
  * writes a checkpoint per epoch, and `resume` continues from one. `dataParallel: 2` (Node, wasm)
  * splits every batch over the main thread and a worker thread and averages their gradients.
@@ -42,26 +44,38 @@ export async function trainCh6(
   options: TrainOptions = {},
 ): Promise<TrainReport> {
   const { epochs, lr, keep } = checkOptions(model, options);
+  checkSource(trainData, "trainData");
+  checkSource(testData, "testData");
   const { signal, dataParallel = 1 } = options;
-  const device = await chooseDevice(options.device);
+  // d2l's printout and plot come from callbacks (progressBar(), @ln/plot's trainingCurves); checked first.
+  const report = new Reporter(options.callbacks, options.batchesPerEpoch ?? knownLength(trainData));
+  const device = await chooseDevice(options.device, model);
   const optimizer = options.optimizer ?? tf.train.sgd(lr);
   const restoreConvs = unfuseInputConvs(model);
   let workers: ShardWorkers | undefined;
   try {
     const stepLr = learningRate(optimizer, lr);
-    const run = new TrainRun({ ...options, model, optimizer, device, lr: stepLr, keep });
+    const run = new TrainRun({
+      ...options,
+      callbacks: report.callbacks,
+      model,
+      optimizer,
+      device,
+      lr: stepLr,
+      keep,
+    });
     const resumed = await run.resume(); // weights, optimizer state, counters and history from a checkpoint
     if (!resumed && (options.init ?? "xavier") === "xavier") xavierInit(model, { seed: options.seed });
     const numClasses = outputClasses(model);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (dataParallel > 1) workers = await startShardWorkers(model, device, dataParallel, numClasses, WHERE);
-    const step = { variables, numClasses, workers, lr: stepLr };
-    const report = new Reporter(options.callbacks, options.batchesPerEpoch ?? knownLength(trainData));
+    const step = { variables, numClasses, workers, lr: stepLr, watch: new DivergenceWatch(numClasses) };
     const { timer } = run;
+    await report.trainBegin(device, epochs, run.epoch); // d2l's print('training on', device)
 
     for (let epoch = run.epoch + 1; epoch <= epochs; epoch++) {
       const metric = run.metric; // Accumulator(3): (loss * n, correct, n); a resumed epoch's sums so far
-      if (signal?.aborted) return await run.stop();
+      if (signal?.aborted) return await report.trainEnd(await run.stop());
       await report.epochBegin(epoch, run.batch);
       for await (const [i, batch] of run.batches(trainData)) {
         timer.start();
@@ -71,13 +85,16 @@ export async function trainCh6(
         metric.add(loss * size, correct, size);
         await report.batchEnd({ epoch, batch: i, size, loss, acc: correct / size, seconds }, metric);
         if (report.atFifth(i)) await report.progress(epoch, i, metric); // d2l's animator.add, 5 per epoch
-        if (signal?.aborted) return await run.stop();
+        if (signal?.aborted) return await report.trainEnd(await run.stop());
       }
       await report.epochDone(epoch, run.batch, metric);
       const testAcc = await accuracyOver(model, testData, WHERE, "testData"); // evaluate_accuracy_gpu
       await report.epochEnd(await run.endEpoch(testAcc)); // history, checkpoint, then onEpochEnd
     }
-    return run.report();
+    return await report.trainEnd(run.report());
+  } catch (error) {
+    await report.trainFailed(error);
+    throw error;
   } finally {
     if (options.optimizer === undefined) optimizer.dispose();
     restoreConvs();
@@ -85,9 +102,13 @@ export async function trainCh6(
   }
 }
 
-async function chooseDevice(request: DeviceRequest | Device | undefined): Promise<Device> {
+/** The device asked for; a policy ("auto", "cpu") picks the CPU engine for this model's size. */
+async function chooseDevice(
+  request: DeviceRequest | Device | undefined,
+  model: tf.LayersModel,
+): Promise<Device> {
   if (request === undefined) return currentDevice();
-  if (typeof request === "string") return useDevice(request);
+  if (typeof request === "string") return useDevice(request, { model });
   if (request.backend === tf.getBackend()) return request;
   return useDevice(requestForBackend(request.backend));
 }
@@ -115,6 +136,16 @@ function outputClasses(model: tf.LayersModel): number {
     );
   }
   return classes;
+}
+
+/** Refuses data that is not an iterable of batches (null, a single batch...) before anything starts. */
+function checkSource(source: unknown, name: string): void {
+  if (isBatchSource(source)) return; // an iterable, an async iterable, or a tf.data.Dataset
+  const got = source === null ? "null" : Array.isArray(source) ? "an array" : typeof source;
+  throw new TypeError(
+    `${WHERE}: ${name} must be an iterable or async iterable of batches (an array of { x, y, size, shape }, ` +
+      `or @ln/data's loadDataFashionMnist(batchSize)), got ${got}`,
+  );
 }
 
 /** Checks `options` (and that `model` is one) and returns epochs, lr and keepCheckpoints with their defaults. */

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, batchSpec, batchTensors, isTensorBatch } from "./data";
 import { parallelGradients } from "./data-parallel/parallel-step";
 import type { ShardWorkers } from "./data-parallel/shard-workers";
+import type { DivergenceWatch } from "./divergence";
 import { DivergedError } from "./errors";
 import { batchGradients } from "./gradients";
 
@@ -18,6 +19,8 @@ export interface TrainStep {
   numClasses: number;
   /** Data-parallel workers: with them, the batch's gradients are computed in shards. */
   workers?: ShardWorkers;
+  /** Watches the losses across steps for an explosion (NaN and infinities are refused without one). */
+  watch?: DivergenceWatch;
   /** The learning rate, the epoch (1-based) and the batch's index in it: what `DivergedError` reports. */
   lr: number;
   epoch: number;
@@ -36,17 +39,20 @@ export interface StepResult {
 
 /**
  * One SGD step: forward, loss and backward (on this thread, or in shards with `workers`), then the
- * optimizer's update. The loss is read and checked first: a NaN or infinite loss throws
- * `DivergedError` and the step is not applied.
+ * optimizer's update. The loss is read and checked first: a NaN or infinite loss (or, with `watch`, one
+ * that exploded) throws `DivergedError` and the step is not applied.
  */
 export async function trainStep(step: TrainStep): Promise<StepResult> {
-  const { optimizer, workers, epoch, i, lr } = step;
+  const { optimizer, workers, epoch, i, lr, watch } = step;
   const { grads, loss, correct, size } = workers
     ? await parallelGradients({ ...step, workers, where: WHERE })
     : await localGradients(step);
-  if (!Number.isFinite(loss)) {
+  try {
+    if (watch) watch.check(loss, { epoch, batch: i, lr });
+    else if (!Number.isFinite(loss)) throw new DivergedError({ epoch, batch: i, lr, loss });
+  } catch (error) {
     tf.dispose(grads);
-    throw new DivergedError({ epoch, batch: i, lr, loss });
+    throw error;
   }
   tf.tidy(() => optimizer.applyGradients(grads));
   tf.dispose(grads);

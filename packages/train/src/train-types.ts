@@ -35,6 +35,30 @@ export interface BatchInfo {
   epochAcc: number;
 }
 
+/** What `onTrainBegin` receives. */
+export interface TrainBeginInfo {
+  /** The device the run trains on (d2l's `print('training on', device)`). */
+  device: Device;
+  /** Epochs of the whole run (`options.epochs`). */
+  epochs: number;
+  /** Epochs already finished: 0, or those a resumed checkpoint had done. */
+  epochsDone: number;
+  /** Batches per epoch when known up front (the data's `length`, or `batchesPerEpoch`). */
+  batchesPerEpoch: number | undefined;
+}
+
+/** What `onEpochBegin` receives. */
+export interface EpochBeginInfo {
+  /** 1-based epoch. */
+  epoch: number;
+  /** The batch the epoch starts at: 0, or where a resumed checkpoint stopped. */
+  batch: number;
+  /** Epochs of the whole run. */
+  epochs: number;
+  /** Batches per epoch when known (up front, or learnt from the first epoch). */
+  batches: number | undefined;
+}
+
 /** What `onProgress` receives at each fifth of an epoch (d2l's plotting points). */
 export interface ProgressInfo {
   /** Fractional epoch, e.g. 1.2 after the first fifth of epoch 2 (d2l's `epoch + (i + 1) / num_batches`). */
@@ -47,7 +71,9 @@ export interface ProgressInfo {
 
 /**
  * Callbacks; each may return a promise, which the loop awaits (outside the training timer).
- * Return values are ignored.
+ * Return values are ignored. `trainCh6`'s `callbacks` option takes one set or an array of sets,
+ * called in array order: `[progressBar(), trainingCurves(...)]` (@ln/plot) turns on d2l's printout and
+ * plot.
  *
  * @example
  * ```ts
@@ -62,11 +88,13 @@ export interface ProgressInfo {
  * ```
  */
 export interface TrainCallbacks {
+  /** Once, on the chosen device, before the first epoch (after a resume has restored its state). */
+  onTrainBegin?(info: TrainBeginInfo): unknown;
   /**
    * Before an epoch's first step: `batch` is the batch it starts at (0, or where a resumed
    * checkpoint stopped).
    */
-  onEpochBegin?(info: { epoch: number; batch: number }): unknown;
+  onEpochBegin?(info: EpochBeginInfo): unknown;
   /** After every training step. */
   onBatchEnd?(info: BatchInfo): unknown;
   /**
@@ -80,6 +108,14 @@ export interface TrainCallbacks {
   onEpochEnd?(stats: EpochStats): unknown;
   /** After a checkpoint folder was written (renamed into place). */
   onCheckpoint?(path: string): unknown;
+  /** Once, with what `trainCh6` is about to return: after the last epoch, or after `signal` stopped it. */
+  onTrainEnd?(report: TrainReport): unknown;
+  /**
+   * Once, when training throws (a `DivergedError`, a bad batch, a callback's own error), before the
+   * error reaches `trainCh6`'s caller; a progress bar ends its line here. An error this callback
+   * throws is dropped: the caller gets the training error.
+   */
+  onTrainError?(error: unknown): unknown;
 }
 
 /**
@@ -110,8 +146,11 @@ export interface TrainOptions {
   init?: "xavier" | false;
   /** Seed for the Xavier draw, for reproducible runs. */
   seed?: number;
-  /** Callbacks, see {@link TrainCallbacks}. */
-  callbacks?: TrainCallbacks;
+  /**
+   * Callbacks, see {@link TrainCallbacks}: one set, or an array of sets called in order
+   * (`[progressBar(), trainingCurves(animator)]`).
+   */
+  callbacks?: TrainCallbacks | readonly TrainCallbacks[];
   /** Stops after the current batch when aborted, writes a checkpoint (with `checkpointDir`) and returns. */
   signal?: AbortSignal;
   /** Node only: writes a checkpoint folder here after every epoch (and on abort). */

@@ -2,33 +2,21 @@
 // from the packed tarball and the registry, the @ln/wasm README's example as its only module, no Vite
 // configuration. Built and served (and run by the dev server), it must find tfjs's .wasm binaries by
 // itself and train the README's conv net on the wasm backend in Chromium.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_ARGS, executablePath, haveChromium, pageLogs, scratchApp } from "./testing/browser-app";
 import { readmeExamples } from "./testing/readme-examples";
-import { packTarball, root, run } from "./testing/workspace";
+import { packTarball, root } from "./testing/workspace";
 
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(executablePath);
 if (!haveChromium) {
   console.warn(
     `Vite app e2e skipped: no Chromium at ${executablePath} (apt-get install chromium; or set CHROMIUM_PATH)`,
   );
 }
-
-/** The flags DEVELOPERS.md gives for Debian's Chromium in CI (no GPU, no network chatter). */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const wasmDir = join(root, "packages", "wasm");
 const [example] = readmeExamples(join(wasmDir, "README.md"));
@@ -54,27 +42,11 @@ describe.skipIf(!haveChromium)("a fresh Vite app with @ln/wasm, from the packed 
 
   beforeAll(async () => {
     const tarball = packTarball(wasmDir, work);
-    mkdirSync(join(app, "src"), { recursive: true });
-    writeFileSync(
-      join(app, "package.json"),
-      JSON.stringify(
-        {
-          name: "fresh-vite-app",
-          private: true,
-          type: "module",
-          dependencies: { "@ln/wasm": `file:${tarball}`, "@tensorflow/tfjs": "4.22.0" },
-          devDependencies: { vite: viteVersion },
-        },
-        null,
-        2,
-      ),
-    );
+    scratchApp(app, tarball, { vite: viteVersion }, example.code);
     writeFileSync(
       join(app, "index.html"),
       '<!doctype html>\n<html><body><script type="module" src="/src/main.ts"></script></body></html>\n',
     );
-    writeFileSync(join(app, "src", "main.ts"), example.code);
-    run("pnpm", ["install", "--prefer-offline", "--config.confirmModulesPurge=false"], app);
     vite = await import(pathToFileURL(join(app, "node_modules", "vite", "dist", "node", "index.js")).href);
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
@@ -84,31 +56,6 @@ describe.skipIf(!haveChromium)("a fresh Vite app with @ln/wasm, from the packed 
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** Opens `url` and returns what the page logged once the example has printed its last line. */
-  async function runExample(url: string): Promise<string[]> {
-    const page = await browser.newPage();
-    const logs: string[] = [];
-    const errors: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "log") logs.push(message.text());
-      // favicon.ico is the only request a bare app is allowed to miss.
-      if (message.type() === "error" && !/favicon|status of 404/.test(message.text()))
-        errors.push(message.text());
-    });
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("requestfailed", (request) => errors.push(`${request.url()}: ${request.failure()?.errorText}`));
-    try {
-      await page.goto(url);
-      await expect
-        .poll(() => logs.length >= 2 || errors.length > 0, { timeout: 60_000, interval: 200 })
-        .toBe(true);
-      expect(errors).toEqual([]);
-      return logs;
-    } finally {
-      await page.close();
-    }
-  }
-
   it("builds, and the served build trains the README's conv net on wasm (loss falls)", async () => {
     await vite.build({ root: app, logLevel: "error" });
     const server = await vite.preview({
@@ -117,7 +64,7 @@ describe.skipIf(!haveChromium)("a fresh Vite app with @ln/wasm, from the packed 
       preview: { port: 0, host: "127.0.0.1" },
     });
     try {
-      const logs = await runExample(server.resolvedUrls!.local[0]);
+      const logs = await pageLogs(browser, server.resolvedUrls!.local[0]);
       // The README's expected output: "wasm" (tf.getBackend()) and "loss falls: true".
       expect(logs.join("\n")).toBe(example.expectedOutput!.trimEnd());
     } finally {
@@ -133,7 +80,7 @@ describe.skipIf(!haveChromium)("a fresh Vite app with @ln/wasm, from the packed 
     });
     await server.listen();
     try {
-      const logs = await runExample(server.resolvedUrls!.local[0]);
+      const logs = await pageLogs(browser, server.resolvedUrls!.local[0]);
       expect(logs.filter((line) => !line.startsWith("[vite]")).join("\n")).toBe(
         example.expectedOutput!.trimEnd(),
       );

@@ -1,8 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { type DatasetFileKey, FASHION_MNIST, loadFashionMnist, matchPublished } from "@ln/data";
-import type { CommandSpec, ParsedCommand } from "../args";
+import { basename } from "node:path";
+import { FASHION_MNIST, loadFashionMnist } from "@ln/data";
+import { type CommandSpec, type ParsedCommand, UsageError } from "../args";
 import type { Command } from "../cli";
+import { FILE_KEYS } from "../dataset";
 import { formatBytes } from "../format";
 
 const spec: CommandSpec = {
@@ -15,17 +15,16 @@ const spec: CommandSpec = {
     "data-dir": {
       type: "string",
       placeholder: "<dir>",
-      description: "a folder holding the four files, searched first",
+      description: "a folder holding the four files: the only place looked at",
     },
   },
   notes: [
-    "Search order: --data-dir, $LN_DATA_DIR/fashion-mnist, ~/.cache/ln/fashion-mnist ($XDG_CACHE_HOME/ln),",
-    "/usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist), then (with --download) the mirrors.",
+    "--data-dir is the only place looked at when given. Otherwise, in order: $LN_DATA_DIR/fashion-mnist,",
+    "~/.cache/ln/fashion-mnist ($XDG_CACHE_HOME/ln), /usr/share/datasets/fashion-mnist (Debian's",
+    "dataset-fashion-mnist), then (with --download) the mirrors, into the cache.",
     "Exit code 0 when every file matches, 1 when one does not or nothing was found.",
   ],
 };
-
-const FILE_KEYS: readonly DatasetFileKey[] = ["trainImages", "trainLabels", "testImages", "testLabels"];
 
 const SOURCE_NAMES: Record<string, string> = {
   dir: "--data-dir",
@@ -38,6 +37,12 @@ const SOURCE_NAMES: Record<string, string> = {
 async function run(parsed: ParsedCommand): Promise<number> {
   const dir = parsed.values["data-dir"] as string | undefined;
   const download = parsed.values.download === true;
+  if (download && dir !== undefined) {
+    throw new UsageError(
+      "data",
+      "--download goes into the user cache, --data-dir reads a folder that holds the files: pass one of them",
+    );
+  }
   let lastShown = "";
   const { train, test, source } = await loadFashionMnist({
     dir,
@@ -57,27 +62,23 @@ async function run(parsed: ParsedCommand): Promise<number> {
   );
   let allMatch = true;
   for (const key of FILE_KEYS) {
-    const file = FASHION_MNIST.files[key];
-    const gz = join(source.dir, file.name);
-    const plain = gz.replace(/\.gz$/, "");
-    const path = (await exists(gz)) ? gz : plain;
-    const bytes = await readFile(path);
+    const spec = FASHION_MNIST.files[key];
+    const file = source.files[key];
     let verdict: string;
-    if (path === gz) {
-      const match = await matchPublished(bytes, file);
-      if (match === "exact") verdict = "sha256 ok";
-      else if (match === "gzip-header-rewritten")
-        verdict = "sha256 ok (published stream, gzip header rewritten)";
-      else {
-        verdict = `sha256 MISMATCH: expected the published ${formatBytes(file.size)} file, sha256 ${file.sha256}`;
-        allMatch = false;
-      }
+    if (file.published === "exact") verdict = "sha256 ok";
+    else if (file.published === "gzip-header-rewritten")
+      verdict = "sha256 ok (published stream, gzip header rewritten)";
+    else if (file.published === "mismatch") {
+      verdict = `sha256 MISMATCH: expected the published ${formatBytes(spec.size)} file, sha256 ${spec.sha256}`;
+      allMatch = false;
     } else {
       // The sha256s are of the published .gz files; an unpacked copy can only be checked by parsing it,
       // which loading just did.
       verdict = "not gzipped: parsed, no published sha256 to compare";
     }
-    process.stdout.write(`  ${file.name.padEnd(28)} ${formatBytes(bytes.length).padStart(10)}  ${verdict}\n`);
+    process.stdout.write(
+      `  ${basename(file.path).padEnd(28)} ${formatBytes(file.bytes).padStart(10)}  ${verdict}\n`,
+    );
   }
   process.stdout.write(
     `train: ${train.count.toLocaleString("en-US")} images ${train.height}x${train.width}, ` +
@@ -89,13 +90,6 @@ async function run(parsed: ParsedCommand): Promise<number> {
     );
   }
   return allMatch ? 0 : 1;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 const command: Command = { spec, run };

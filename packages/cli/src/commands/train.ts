@@ -108,7 +108,16 @@ const spec: CommandSpec = {
     "data-dir": {
       type: "string",
       placeholder: "<dir>",
-      description: "a folder holding the four Fashion-MNIST files",
+      description: "a folder holding the four Fashion-MNIST files (the only place looked at when given)",
+    },
+    restart: {
+      type: "boolean",
+      description:
+        "with --resume <run dir> (its settings) or --out <dir>: start over a run that has no checkpoint yet, in its folder",
+    },
+    "allow-other-data": {
+      type: "boolean",
+      description: "with --resume: carry on although the data files differ from those the run trained on",
     },
     cores: {
       type: "string",
@@ -126,7 +135,9 @@ const spec: CommandSpec = {
         (m.defaults.resize ? ` --resize ${m.defaults.resize}` : ""),
     ),
     "",
-    "Ctrl-C stops after the current batch and saves a checkpoint; `ln train --resume <run dir>` carries on.",
+    "Ctrl-C stops after the current batch and saves a checkpoint; `ln train --resume <run dir>` carries on",
+    "(and, once every epoch is done, writes outputs a full disk kept from being written, without training).",
+    "A run stopped before its first checkpoint starts over in place: `ln train --resume <run dir> --restart`.",
     "",
     "Examples:",
     "  ln train lenet",
@@ -153,7 +164,7 @@ function parseCores(raw: string): number | "auto" {
 }
 
 /** Flags a resumed run may change; the others are fixed by its run.json. */
-const CHANGEABLE_ON_RESUME = new Set(["epochs", "device", "data-dir", "resume", "cores"]);
+const CHANGEABLE_ON_RESUME = new Set(["epochs", "device", "data-dir", "resume", "cores", "allow-other-data"]);
 
 /** The run.json field behind each flag that sets one. */
 const FLAG_TO_CONFIG: Record<string, keyof TrainConfig> = {
@@ -174,12 +185,28 @@ async function run(parsed: ParsedCommand): Promise<number> {
   const modelName = parsed.positionals[0];
   const dataDir = values["data-dir"] as string | undefined;
   const cores = (values.cores as number | "auto" | undefined) ?? "auto";
+  const restart = values.restart === true;
+  const allowOtherData = values["allow-other-data"] === true;
+  if (allowOtherData && typeof values.resume !== "string")
+    throw new UsageError("train", "--allow-other-data applies to --resume <run dir> only");
 
   if (typeof values.resume === "string") {
     if (values.out !== undefined)
       throw new UsageError("train", "--out cannot be used with --resume: the run writes into its own folder");
     const folder = await RunFolder.open(values.resume);
     const config = folder.info.config;
+    if (restart) {
+      // Nothing was trained: every setting may change, and the run starts over in its folder.
+      await RunFolder.restartable(folder.dir);
+      await RunFolder.ensureWritable(folder.dir);
+      const fresh = newConfig(values, modelName ?? config.model, config);
+      return train({
+        config: fresh,
+        run: { out: folder.dir, restart: true },
+        dataDir: dataDir ?? folder.info.data?.dir,
+        cores,
+      });
+    }
     if (modelName !== undefined && modelName !== config.model) {
       throw new UsageError("train", `--resume ${values.resume} is a ${config.model} run, not ${modelName}`);
     }
@@ -195,18 +222,21 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     const epochs = (values.epochs as number | undefined) ?? config.epochs;
     const { epochsDone, finished } = folder.info.state;
-    if (epochs <= epochsDone) {
+    // All epochs done but not finished (the final save failed, e.g. a full disk): resuming writes the
+    // outputs without training.
+    if (epochs < epochsDone || (epochs === epochsDone && finished)) {
       throw new UsageError(
         "train",
         `${folder.dir} has ${finished ? "finished" : "done"} ${epochsDone} of ${config.epochs} epochs; pass --epochs <n> with n > ${epochsDone} to train on`,
       );
     }
+    await RunFolder.ensureWritable(folder.dir);
     const resumed: TrainConfig = {
       ...config,
       epochs,
       device: (values.device as string | undefined) ?? config.device,
     };
-    return train({ config: resumed, run: { folder }, dataDir, cores });
+    return train({ config: resumed, run: { folder }, dataDir, cores, allowOtherData });
   }
 
   if (modelName === undefined) {
@@ -215,6 +245,18 @@ async function run(parsed: ParsedCommand): Promise<number> {
       `missing <model> (one of: ${MODEL_NAMES.join(", ")}); or --resume <run dir>`,
     );
   }
+  if (restart && values.out === undefined)
+    throw new UsageError("train", "--restart needs the run folder: --resume <run dir> or --out <dir>");
+  const config = newConfig(values, modelName);
+  const out = (values.out as string | undefined) ?? defaultRunDir(modelName);
+  if (restart) await RunFolder.restartable(out);
+  else await RunFolder.ensureFree(out);
+  await RunFolder.ensureWritable(out);
+  return train({ config, run: { out, restart }, dataDir, cores });
+}
+
+/** A new run's settings: the flags given, else `base`'s (a restarted run's), else the model's d2l defaults. */
+function newConfig(values: ParsedCommand["values"], modelName: string, base?: TrainConfig): TrainConfig {
   const entry = findModel(modelName);
   if (entry === undefined) {
     throw new UsageError("train", `unknown model '${modelName}'; valid values: ${MODEL_NAMES.join(", ")}`);
@@ -225,23 +267,23 @@ async function run(parsed: ParsedCommand): Promise<number> {
         throw new UsageError("train", `--${flag} applies to lenet only, not ${modelName}`);
     }
   }
-  const d = entry.defaults;
-  const config: TrainConfig = {
+  // A restart keeps its run's settings unless the model changes; a new run takes d2l's for the model.
+  const same = base?.model === modelName ? base : undefined;
+  const d = same ?? { ...entry.defaults, limit: null, seed: 0, optimizer: "sgd" };
+  return {
     model: modelName,
     epochs: (values.epochs as number | undefined) ?? d.epochs,
     lr: (values.lr as number | undefined) ?? d.lr,
     batchSize: (values["batch-size"] as number | undefined) ?? d.batchSize,
     resize: (values.resize as number | undefined) ?? d.resize,
-    limit: (values.limit as number | undefined) ?? null,
-    seed: (values.seed as number | undefined) ?? 0,
-    optimizer: (values.optimizer as TrainConfig["optimizer"] | undefined) ?? "sgd",
-    activation: (values.activation as TrainConfig["activation"] | undefined) ?? null,
-    pooling: (values.pooling as TrainConfig["pooling"] | undefined) ?? null,
-    device: (values.device as string | undefined) ?? "auto",
+    limit: (values.limit as number | undefined) ?? d.limit,
+    seed: (values.seed as number | undefined) ?? d.seed,
+    optimizer:
+      (values.optimizer as TrainConfig["optimizer"] | undefined) ?? (d.optimizer as TrainConfig["optimizer"]),
+    activation: (values.activation as TrainConfig["activation"] | undefined) ?? same?.activation ?? null,
+    pooling: (values.pooling as TrainConfig["pooling"] | undefined) ?? same?.pooling ?? null,
+    device: (values.device as string | undefined) ?? base?.device ?? "auto",
   };
-  const out = (values.out as string | undefined) ?? defaultRunDir(modelName);
-  await RunFolder.ensureFree(out);
-  return train({ config, run: { out }, dataDir, cores });
 }
 
 /** runs/lenet-20260101-120000: sortable, and no characters a shell or Windows would trip on. */

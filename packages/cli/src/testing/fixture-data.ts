@@ -54,11 +54,14 @@ export function fixtureSplit(count: number, seed: number): { images: Uint8Array;
   return { images, labels };
 }
 
-/** Writes gzipped IDX files under Fashion-MNIST's names into `dir`; returns `dir`. */
-export function writeFixtureData(dir: string, trainCount = 600, testCount = 200): string {
+/**
+ * Writes gzipped IDX files under Fashion-MNIST's names into `dir`; returns `dir`. Another `seed` gives
+ * other pixels of the same counts (other data, as far as a run's fingerprint goes).
+ */
+export function writeFixtureData(dir: string, trainCount = 600, testCount = 200, seed = 1): string {
   mkdirSync(dir, { recursive: true });
-  const train = fixtureSplit(trainCount, 1);
-  const test = fixtureSplit(testCount, 2);
+  const train = fixtureSplit(trainCount, seed);
+  const test = fixtureSplit(testCount, seed + 1);
   const write = (name: string, bytes: Uint8Array) => writeFileSync(join(dir, name), gzipSync(bytes));
   write(FASHION_FILES.trainImages, idxUint8([trainCount, 28, 28], train.images));
   write(FASHION_FILES.trainLabels, idxUint8([trainCount], train.labels));

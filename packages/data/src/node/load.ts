@@ -16,13 +16,17 @@ import {
 } from "../datasets";
 import { DataNotFoundError, IdxFormatError, type SearchedPlace } from "../errors";
 import { type IdxArray, isGzip, parseIdxUncompressed } from "../idx";
-import { matchPublished } from "../verify";
+import { matchPublished, type PublishedMatch, sha256Hex } from "../verify";
 import { downloadInto } from "./download";
 import { gunzipChecked } from "./gunzip";
 
 /** Options of {@link loadFashionMnist} and {@link loadMnist} in Node. */
 export interface LoadOptions extends CommonLoadOptions {
-  /** A folder holding the four files (`.gz` or already gunzipped); searched first. */
+  /**
+   * A folder holding the four files (`.gz` or already gunzipped). When given, it is the only place
+   * searched (as torchvision's `root`): a folder without them throws {@link DataNotFoundError} naming
+   * the missing files, rather than data from elsewhere being used silently. Nothing is downloaded into it.
+   */
   dir?: string;
   /** The cache root; default `$XDG_CACHE_HOME/ln`, else `~/.cache/ln`. The dataset lives in `<root>/<id>`. */
   cacheDir?: string;
@@ -34,11 +38,28 @@ export interface LoadOptions extends CommonLoadOptions {
   mirrors?: readonly string[];
 }
 
+/** One file a dataset was read from: what identifies the data a model was trained on. */
+export interface SourceFile {
+  /** The path read (`.gz`, or the gunzipped name). */
+  path: string;
+  /** Its size in bytes. */
+  bytes: number;
+  /** The hex sha256 of its bytes as read. */
+  sha256: string;
+  /**
+   * How it compares with the published file: `exact`, `gzip-header-rewritten` (Debian's copy),
+   * `mismatch` (other bytes), or `unchecked` (a gunzipped file: the published sha256s are of the `.gz`).
+   */
+  published: PublishedMatch | "unchecked";
+}
+
 /** Where a dataset was loaded from. */
 export interface DataSource {
   kind: "dir" | "env" | "cache" | "system" | "download";
   /** The folder the files were read from. */
   dir: string;
+  /** The four files read, with their sha256s: a fingerprint of the data (e.g. to refuse resuming on other data). */
+  files: Record<DatasetFileKey, SourceFile>;
 }
 
 /** The two splits of a dataset, and where they came from. */
@@ -65,10 +86,11 @@ export function defaultCacheDir(): string {
 /**
  * Loads Fashion-MNIST (60,000 training and 10,000 test images, 28x28, ten classes) as typed arrays.
  *
- * Searches, in order: `options.dir`, `$LN_DATA_DIR/fashion-mnist`, the user cache
- * (`$XDG_CACHE_HOME/ln/fashion-mnist` or `~/.cache/ln/fashion-mnist`), `/usr/share/datasets/fashion-mnist`
- * (Debian's `dataset-fashion-mnist`); a folder serves when it holds all four files, gzipped or not. Failing
- * that, downloads into the cache from the official mirrors in order, checking each file's published size
+ * With `options.dir`, reads that folder only. Otherwise searches, in order: `$LN_DATA_DIR/fashion-mnist`,
+ * the user cache (`$XDG_CACHE_HOME/ln/fashion-mnist` or `~/.cache/ln/fashion-mnist`),
+ * `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`); a folder serves when it holds all
+ * four files, gzipped or not. `source.files` gives each file's sha256 and whether it is the published
+ * file. Failing that, downloads into the cache from the official mirrors in order, checking each file's published size
  * and sha256, writing to a temporary file renamed only once all four passed. Throws
  * {@link DataNotFoundError} listing every place searched and how to get the data, or
  * {@link IdxFormatError} for a damaged file.
@@ -115,8 +137,8 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   const files = mergeFiles(spec, options.files);
   const searched: SearchedPlace[] = [];
   const cacheDir = join(options.cacheDir ?? defaultCacheDir(), spec.id);
+  if (options.dir !== undefined) return loadFromDir(spec, files, options.dir, options.verify ?? false);
   const candidates: Array<{ kind: DataSource["kind"]; dir: string }> = [];
-  if (options.dir !== undefined) candidates.push({ kind: "dir", dir: options.dir });
   const env = process.env.LN_DATA_DIR;
   if (env) candidates.push({ kind: "env", dir: join(env, spec.id) });
   else searched.push({ kind: "env", where: "$LN_DATA_DIR", reason: "not set" });
@@ -126,7 +148,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   for (const candidate of candidates) {
     const found = findFiles(candidate.dir, files);
     if (found.missing.length === 0) {
-      return { ...(await readDataset(spec, files, found.paths, options.verify ?? false)), source: candidate };
+      return readDataset(spec, files, found.paths, options.verify ?? false, candidate);
     }
     const where = candidate.kind === "env" ? `${candidate.dir} ($LN_DATA_DIR/${spec.id})` : candidate.dir;
     searched.push({ kind: candidate.kind, where, reason: found.reason });
@@ -135,8 +157,8 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   const mirrors = options.mirrors ?? spec.mirrors;
   const howToGet = [
     ...spec.howToGet,
-    `download it: \`ln data --download\`, or call load with network access (downloads into ${cacheDir})`,
-    `or put ${FILE_KEYS.map((k) => files[k].name).join(", ")} in a folder and pass { dir }, or in $LN_DATA_DIR/${spec.id} and set LN_DATA_DIR`,
+    `download it: \`npx @ln/cli data --download\`, or call load with network access (downloads into ${cacheDir})`,
+    `or put ${FILE_KEYS.map((k) => files[k].name).join(", ")} in a folder and pass { dir } (--data-dir), or in $LN_DATA_DIR/${spec.id} and set LN_DATA_DIR`,
   ];
   if (options.download === false) {
     searched.push({ kind: "download", where: mirrors.join(", "), reason: "not tried (download: false)" });
@@ -161,7 +183,30 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   );
   if (failures.length > 0) throw new DataNotFoundError(spec.title, [...searched, ...failures], howToGet);
   const paths = findFiles(cacheDir, files).paths;
-  return { ...(await readDataset(spec, files, paths, false)), source: { kind: "download", dir: cacheDir } };
+  return readDataset(spec, files, paths, false, { kind: "download", dir: cacheDir });
+}
+
+/**
+ * An explicit folder: the only place looked at, so a typo or a folder missing a file is refused instead
+ * of training silently on data from elsewhere.
+ */
+async function loadFromDir(
+  spec: DatasetSpec,
+  files: Record<DatasetFileKey, DatasetFile>,
+  dir: string,
+  verify: boolean,
+): Promise<LoadedDataset> {
+  const found = findFiles(dir, files);
+  if (found.missing.length === 0) return readDataset(spec, files, found.paths, verify, { kind: "dir", dir });
+  const names = found.missing.map((k) => files[k].name);
+  throw new DataNotFoundError(
+    spec.title,
+    [{ kind: "dir", where: dir, reason: found.reason }],
+    [
+      `put ${names.join(", ")} (or ${names.length === 1 ? "its" : "their"} gunzipped form) in ${dir}`,
+      `or leave out dir (--data-dir) to search $LN_DATA_DIR/${spec.id}, the user cache and ${spec.systemDirs.join(", ")}, downloading if none has the files`,
+    ],
+  );
 }
 
 function mergeFiles(spec: DatasetSpec, overrides: LoadOptions["files"]): Record<DatasetFileKey, DatasetFile> {
@@ -201,22 +246,28 @@ async function readDataset(
   files: Record<DatasetFileKey, DatasetFile>,
   paths: Record<DatasetFileKey, string>,
   verify: boolean,
-): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const arrays = await Promise.all(
+  from: { kind: DataSource["kind"]; dir: string },
+): Promise<LoadedDataset> {
+  const read = await Promise.all(
     FILE_KEYS.map(async (key) => {
       const path = paths[key];
       const bytes = await readFile(path);
-      if (verify && path.endsWith(".gz") && (await matchPublished(bytes, files[key])) === "mismatch") {
+      const file = await describeFile(path, bytes, files[key]);
+      if (verify && file.published === "mismatch") {
         throw new IdxFormatError({
           file: path,
           expected: `the published file (${files[key].size} bytes, sha256 ${files[key].sha256})`,
           found: `${bytes.length} bytes with another sha256`,
         });
       }
-      return readIdxBytes(bytes, path);
+      return { file, array: await readIdxBytes(bytes, path) };
     }),
   );
-  const [trainImages, trainLabels, testImages, testLabels] = arrays;
+  const [trainImages, trainLabels, testImages, testLabels] = read.map((r) => r.array);
+  const sourceFiles = {} as Record<DatasetFileKey, SourceFile>;
+  FILE_KEYS.forEach((key, i) => {
+    sourceFiles[key] = read[i].file;
+  });
   return {
     train: toImageDataset(trainImages, trainLabels, spec.classNames, {
       images: paths.trainImages,
@@ -226,7 +277,20 @@ async function readDataset(
       images: paths.testImages,
       labels: paths.testLabels,
     }),
+    source: { ...from, files: sourceFiles },
   };
+}
+
+/** A file's size, sha256 and match with the published one (only `.gz` files have a published sha256). */
+async function describeFile(path: string, bytes: Uint8Array, spec: DatasetFile): Promise<SourceFile> {
+  const sha256 = await sha256Hex(bytes);
+  let published: SourceFile["published"] = "unchecked";
+  if (path.endsWith(".gz")) {
+    // The usual case is the published bytes: one hash serves both; matchPublished only for the others.
+    published =
+      bytes.length === spec.size && sha256 === spec.sha256 ? "exact" : await matchPublished(bytes, spec);
+  }
+  return { path, bytes: bytes.length, sha256, published };
 }
 
 /** Parses IDX bytes, gunzipping on the thread pool first when they start with the gzip magic. @internal */

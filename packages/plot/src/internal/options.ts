@@ -20,9 +20,12 @@ export interface AnimatorOptions {
   ylabel?: string;
   /** One name per series, e.g. ["train loss", "train acc", "test acc"]; fixes how many values `add` takes. */
   legend?: readonly string[];
-  /** Fixed x range [lo, hi], e.g. d2l's [1, numEpochs]; without it the range follows the data. */
+  /**
+   * Fixed x range [lo, hi], e.g. d2l's [1, numEpochs]; without it the range follows the data. Equal ends
+   * (d2l's [1, numEpochs] for a one-epoch run) also let the range follow the data.
+   */
   xlim?: readonly [number, number];
-  /** Fixed y range [lo, hi]; without it the range follows the data (plus 5% margins). */
+  /** Fixed y range [lo, hi]; without it (or with equal ends) the range follows the data (plus 5% margins). */
   ylim?: readonly [number, number];
   /** "linear" (default) or "log". */
   xscale?: Scale;
@@ -79,7 +82,10 @@ function limits(name: string, value: unknown, scale: Scale): readonly [number, n
       `Animator: ${name} must be a pair [lo, hi] of finite numbers, got ${describe(value)}`,
     );
   }
-  if (!(lo < hi)) throw new RangeError(`Animator: ${name} must have lo < hi, got [${lo}, ${hi}]`);
+  if (lo > hi) throw new RangeError(`Animator: ${name} must have lo <= hi, got [${lo}, ${hi}]`);
+  // d2l passes [1, numEpochs]; with one epoch that is an empty range, which would hide every point
+  // but the last (matplotlib widens it to [0.95, 1.05]). Following the data shows the whole epoch.
+  if (lo === hi) return undefined;
   if (scale === "log" && lo <= 0) {
     throw new RangeError(`Animator: ${name} must be positive on a log scale, got [${lo}, ${hi}]`);
   }

@@ -113,7 +113,7 @@ describe("trainCh6 with dataParallel", () => {
     const model = smallCnn();
     const custom = tf.sequential({ layers: [new Doubler({ inputShape: [8, 8, 1] }), ...model.layers] });
     await expect(trainCh6(custom, train, test, { epochs: 1, dataParallel: 2 })).rejects.toThrow(
-      /data-parallel worker 1: .*LnTestDoubler/,
+      /data-parallel worker 1: .*LnTestDoubler is not registered in this worker thread.*dataParallel: 1/,
     );
   }, 60_000);
 

@@ -40,6 +40,12 @@ export async function startShardWorkers(
         `isolated and use useDevice("wasm", { wasmThreads }) instead`,
     );
   }
+  if (device.backend === "tensorflow") {
+    throw new RangeError(
+      `${where}: dataParallel is ${parallel}, but native TensorFlow (tfjs-node) uses every core itself: ` +
+        "leave dataParallel out (or 1) on the tensorflow device; it is for wasm, which runs one core a thread",
+    );
+  }
   if (device.backend !== "wasm" && device.backend !== "cpu") {
     throw new RangeError(
       `${where}: dataParallel splits batches over CPU threads, each on its own wasm (or js cpu) backend; ` +

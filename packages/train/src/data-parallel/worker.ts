@@ -17,9 +17,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 async function setUp() {
   await useDevice(requestForBackend(init.backend), { wasmThreads: 1 });
-  const model = await tf.models.modelFromJSON({
-    modelTopology: init.modelTopology as tf.io.ModelJSON["modelTopology"],
-  });
+  const model = await tf.models
+    .modelFromJSON({ modelTopology: init.modelTopology as tf.io.ModelJSON["modelTopology"] })
+    .catch((error: unknown) => {
+      throw withLayerHint(error);
+    });
   unfuseInputConvs(model); // as trainCh6 does on the main thread
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const shapes = variables.map((v) => v.shape.join("x")).join(", ");
@@ -30,6 +32,22 @@ async function setUp() {
     );
   }
   return { model, variables };
+}
+
+/**
+ * tfjs's "Unknown layer: X" from a worker, with what causes it: a custom layer class registered on the
+ * main thread only (each worker thread has its own tfjs and its own class registry).
+ */
+function withLayerHint(error: unknown): unknown {
+  const match = error instanceof Error ? /Unknown layer: (\w+)/.exec(error.message) : null;
+  if (!match) return error;
+  return new Error(
+    `the model's layer class ${match[1]} is not registered in this worker thread: a custom layer registered ` +
+      `with tf.serialization.registerClass on the main thread is unknown to the data-parallel workers (each ` +
+      `thread has its own TensorFlow.js, and no way yet to load a user's classes); train this model with ` +
+      `dataParallel: 1 (the CLI's --cores 1)`,
+    { cause: error },
+  );
 }
 
 async function step(model: tf.LayersModel, variables: tf.Variable[], message: StepMessage) {

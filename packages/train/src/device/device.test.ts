@@ -1,16 +1,27 @@
 import "../node-setup";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { shardWorkerStarter } from "../data-parallel/shard-workers";
 import { DeviceError, NoGpuError } from "../errors";
 import { nodeHostImpl } from "../internal/node-host";
 import { browserPlatform } from "../internal/platform";
 import { loadModel } from "../save-model";
 import { type FakeMachine, fakeDawn, fakeHost, ldconfigListing, usePlatform } from "../testing/fake-host";
-import { missingCudaLibraries } from "./cuda";
-import { currentDevice, DEVICE_REQUESTS, requestForBackend, tryGpu, useDevice } from "./index";
+import {
+  currentDevice,
+  DEVICE_REQUESTS,
+  multiplyAddsPerExample,
+  NATIVE_MIN_MULTIPLY_ADDS,
+  requestForBackend,
+  tryGpu,
+  useDevice,
+} from "./index";
+import { librarySearch } from "./library-search";
 
 // useDevice's decisions are tested on fake machines (a fake Node host installed as the platform):
 // what is installed and which libraries exist is data here, while tfjs, wasm and the js backend are
@@ -40,18 +51,6 @@ async function failure(request: string): Promise<DeviceError> {
   return error;
 }
 
-const CUDA_LINUX = [
-  "libcuda.so.1",
-  "libcudart.so.11.0",
-  "libcublas.so.11",
-  "libcublasLt.so.11",
-  "libcufft.so.10",
-  "libcurand.so.10",
-  "libcusolver.so.11",
-  "libcusparse.so.11",
-  "libcudnn.so.8",
-];
-
 describe("useDevice on a machine with no GPU package installed", () => {
   it("'gpu' throws NoGpuError, a DeviceError listing each GPU candidate and why it failed", async () => {
     onMachine();
@@ -62,11 +61,13 @@ describe("useDevice on a machine with no GPU package installed", () => {
     expect(error.attempts).toEqual([
       {
         name: "@tensorflow/tfjs-node-gpu (CUDA)",
-        reason: "not installed (it needs CUDA 11.2 and cuDNN 8.1; pnpm add @tensorflow/tfjs-node-gpu)",
+        reason:
+          "not set up in /fake/project (ln setup tensorflow --gpu: tfjs-node-gpu on TensorFlow 2.21 with CUDA 12); no NVIDIA driver is loaded (no /proc/driver/nvidia/version)",
       },
       {
         name: "WebGPU (webgpu package, Dawn)",
-        reason: "the webgpu package (Dawn for Node) is not installed (pnpm add webgpu)",
+        reason:
+          "the webgpu package (Dawn for Node) is not installed (pnpm add webgpu @tensorflow/tfjs-backend-webgpu@4.22.0)",
       },
     ]);
     expect((error as NoGpuError).candidates).toEqual(error.attempts);
@@ -78,6 +79,10 @@ describe("useDevice on a machine with no GPU package installed", () => {
     const auto = await useDevice("auto");
     expect(auto).toMatchObject({ backend: "wasm", kind: "cpu" });
     expect(auto.name).toMatch(/^WebAssembly \((SIMD|no SIMD), \d+ threads?\)$/);
+    expect(auto.reason).toMatch(
+      /^no GPU \(@tensorflow\/tfjs-node-gpu \(CUDA\): not set up in \/fake\/project .*; WebGPU \(webgpu package, Dawn\): .*\); wasm, as @tensorflow\/tfjs-node: @ln\/tensorflow is not installed/,
+    );
+    expect(auto.warning).toBeUndefined();
     expect(tf.getBackend()).toBe("wasm");
     expect(await tryGpu()).toEqual(auto);
     expect(currentDevice()).toEqual(auto);
@@ -112,7 +117,9 @@ describe("useDevice on a machine with no GPU package installed", () => {
       "@tensorflow/tfjs-node-gpu (CUDA)",
       "@tensorflow/tfjs-node",
     ]);
-    expect(tensorflow.attempts[1].reason).toBe("not installed (pnpm add @tensorflow/tfjs-node)");
+    expect(tensorflow.attempts[1].reason).toBe(
+      "@ln/tensorflow is not installed; it builds @tensorflow/tfjs-node against TensorFlow 2.21 and loads it (pnpm add @ln/tensorflow, then ln setup tensorflow or npx ln-tensorflow)",
+    );
   });
 
   it("'cpu' is the policy, 'js' the backend named cpu; requestForBackend gives the request for a backend", async () => {
@@ -130,33 +137,92 @@ describe("useDevice on a machine with no GPU package installed", () => {
   });
 });
 
-describe("useDevice with tfjs-node(-gpu) installed", () => {
-  it("checks tfjs-node-gpu's CUDA libraries before loading it, naming the missing ones", async () => {
-    const host = onMachine({
-      packages: { "@tensorflow/tfjs-node-gpu": {} },
-      ldconfig: ldconfigListing(CUDA_LINUX.filter((lib) => lib !== "libcudnn.so.8")),
-    });
+describe("useDevice and native TensorFlow (through @ln/tensorflow)", () => {
+  it("does not load tfjs-node-gpu without @ln/tensorflow, which checks for a CUDA device first", async () => {
+    const host = onMachine({ packages: { "@tensorflow/tfjs-node-gpu": {} } });
     const [cuda] = (await failure("gpu")).attempts;
-    expect(cuda.reason).toMatch(
-      /^installed, but these CUDA 11\.2 \/ cuDNN 8 libraries were not found: libcudnn\.so\.8 \(cuDNN 8\) \(searched ldconfig -p, /,
-    );
-    expect(cuda.reason).not.toContain("libcuda.so.1");
-    expect(host.imported).not.toContain("@tensorflow/tfjs-node-gpu");
+    expect(cuda.reason).toMatch(/^@ln\/tensorflow is not installed; it builds @tensorflow\/tfjs-node-gpu /);
+    expect(host.imported).toEqual([]);
   });
 
-  it("reports a tfjs-node that fails to load: 'cpu' goes on to wasm, 'tensorflow' throws with both attempts", async () => {
-    const host = onMachine({
-      packages: {
-        "@tensorflow/tfjs-node": new Error("libtensorflow.so.2: cannot open shared object file\n(details)"),
-      },
+  it("with the real @ln/tensorflow and no tfjs-node in the project, 'tensorflow' says what to run", async () => {
+    const setup = await import("@ln/tensorflow");
+    onMachine({ packages: { "@ln/tensorflow": setup } });
+    const project = mkdtempSync(join(tmpdir(), "ln-no-tfjs-node-"));
+    try {
+      const error = await useDevice("tensorflow", { tensorflowProject: project }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeviceError);
+      const [gpu, cpu] = (error as DeviceError).attempts;
+      expect(gpu.reason).toBe(
+        `not set up in ${project} (ln setup tensorflow --gpu: tfjs-node-gpu on TensorFlow 2.21 with CUDA 12); no NVIDIA driver is loaded (no /proc/driver/nvidia/version)`,
+      );
+      expect(cpu.reason).toMatch(
+        new RegExp(
+          `^@tensorflow/tfjs-node is not installed where ${project} can load it\\. Run \`npx ln-tensorflow\``,
+        ),
+      );
+      const device = await useDevice("cpu", { tensorflowProject: project });
+      expect(device.backend).toBe("wasm");
+      expect(device.reason).toMatch(
+        /^wasm, as @tensorflow\/tfjs-node: @tensorflow\/tfjs-node is not installed/,
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("the CPU rule: native TensorFlow is tried first for a model from the threshold up, wasm first below", async () => {
+    const small = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 10 })] });
+    const big = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [1000], units: Math.ceil(NATIVE_MIN_MULTIPLY_ADDS / 1000) })],
     });
-    expect((await useDevice("cpu")).backend).toBe("wasm");
-    expect(host.imported).toEqual(["@tensorflow/tfjs-node"]);
-    const error = await failure("tensorflow");
-    expect(error.attempts[1]).toEqual({
-      name: "@tensorflow/tfjs-node",
-      reason: "import failed: libtensorflow.so.2: cannot open shared object file",
-    });
+    expect(multiplyAddsPerExample(small)).toBe(100);
+    expect(multiplyAddsPerExample(big)).toBeGreaterThanOrEqual(NATIVE_MIN_MULTIPLY_ADDS);
+    const broken = { "@ln/tensorflow": new Error("no such module\n(stack)") };
+    let host = onMachine({ packages: broken });
+    const forSmall = await useDevice("cpu", { model: small });
+    expect(forSmall.backend).toBe("wasm");
+    expect(host.imported).toEqual([]); // wasm came first and started
+    expect(forSmall.reason).toBe(
+      `wasm: the model has 0.000100M multiply-adds per example (< ${(NATIVE_MIN_MULTIPLY_ADDS / 1e6).toPrecision(3)}M: wasm is faster there)`,
+    );
+    host = onMachine({ packages: broken });
+    const forBig = await useDevice("cpu", { model: big });
+    expect(host.imported).toEqual(["@ln/tensorflow"]); // native TensorFlow was tried first
+    expect(forBig.reason).toBe(
+      "wasm, as @tensorflow/tfjs-node: importing @ln/tensorflow failed: no such module",
+    );
+    small.dispose();
+    big.dispose();
+  });
+
+  it("never lands on tfjs's pure-JS backend quietly: warning on the Device and console.warn", async () => {
+    onMachine();
+    const warned: unknown[] = [];
+    const spy = vi.spyOn(console, "warn").mockImplementation((...args) => void warned.push(...args));
+    try {
+      // wasm refuses 0 threads, as it refuses a backend it cannot start: the policy goes on to js.
+      const device = await useDevice("cpu", { wasmThreads: 0 });
+      expect(device.backend).toBe("cpu");
+      expect(device.warning).toMatch(
+        /^useDevice\("cpu"\) fell back to tfjs's pure-JavaScript cpu backend, 10-100x slower than wasm, because .*wasm: @ln\/wasm: threads must be a whole number >= 1, got 0\. Fix what stopped wasm above, or set up native TensorFlow \(ln setup tensorflow\)/,
+      );
+      expect(warned).toEqual([device.warning]);
+      expect((await useDevice("js")).warning).toBeUndefined();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("counts LeNet's and AlexNet's multiply-adds per example", async () => {
+    const { alexnet, lenet } = await import("@ln/zoo");
+    await useDevice("wasm");
+    const net = lenet();
+    expect(multiplyAddsPerExample(net)).toBe(416_520);
+    net.dispose();
+    const alex = alexnet();
+    expect(multiplyAddsPerExample(alex)).toBe(938_146_176);
+    alex.dispose();
   });
 });
 
@@ -219,40 +285,19 @@ describe("the browser platform", () => {
   });
 });
 
-describe("missingCudaLibraries", () => {
-  it("finds libraries in LD_LIBRARY_PATH folders and in ldconfig's cache", () => {
-    const dir = "/opt/cuda-11.2/lib64";
+describe("librarySearch", () => {
+  it("finds libraries in LD_LIBRARY_PATH folders, under the roots given and in ldconfig's cache", () => {
+    const dir = "/opt/vulkan/lib";
     const host = fakeHost({
       env: { LD_LIBRARY_PATH: `/nowhere:${dir}` },
-      files: ["libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11", "libcufft.so.10"].map(
-        (lib) => `${dir}/${lib}`,
-      ),
-      ldconfig: ldconfigListing(
-        ["libcurand.so.10", "libcusolver.so.11", "libcusparse.so.11", "libcuda.so.1"],
-        "/opt/cuda/lib64",
-      ),
+      files: [`${dir}/libvulkan.so.1`, "/opt/sdk/lib64/libfoo.so.2"],
+      ldconfig: ldconfigListing(["libbar.so.3"], "/opt/bar/lib"),
     });
-    const { missing, searched } = missingCudaLibraries(host);
-    expect(missing).toEqual(["libcudnn.so.8 (cuDNN 8)"]);
-    expect(searched).toEqual(
-      expect.arrayContaining(["ldconfig -p", "/nowhere", dir, "/usr/local/cuda/lib64"]),
-    );
-  });
-
-  it("names every library on a machine without CUDA, and Windows DLLs on win32", () => {
-    expect(missingCudaLibraries(fakeHost()).missing).toEqual(
-      CUDA_LINUX.map((lib) => expect.stringContaining(lib)),
-    );
-    const windows = fakeHost({
-      platform: "win32",
-      env: { PATH: "C:\\cuda\\bin" },
-      files: ["C:\\cuda\\bin\\nvcuda.dll"],
-    });
-    const { missing } = missingCudaLibraries(windows);
-    expect(missing[0]).toBe("cudart64_110.dll (CUDA 11 runtime)");
-    expect(missing).toHaveLength(8);
-    expect(missingCudaLibraries(fakeHost({ platform: "darwin" })).missing[0]).toMatch(
-      /no tfjs-node-gpu build/,
+    const search = librarySearch(host, ["/opt/sdk", undefined]);
+    expect(["libvulkan.so.1", "libfoo.so.2", "libbar.so.3"].map(search.finds)).toEqual([true, true, true]);
+    expect(search.finds("libnone.so.1")).toBe(false);
+    expect(search.searched).toEqual(
+      expect.arrayContaining(["ldconfig -p", "/nowhere", dir, "/opt/sdk/lib64"]),
     );
   });
 });

@@ -1,3 +1,5 @@
+import type * as tf from "@tensorflow/tfjs";
+
 /**
  * The backend `useDevice` chose.
  *
@@ -14,6 +16,17 @@ export interface Device {
   readonly kind: "gpu" | "cpu";
   /** A readable description, e.g. `SwiftShader driver 5.0.0 (WebGPU through Dawn, software adapter)`. */
   readonly name: string;
+  /**
+   * Why a policy (`auto`, `gpu`, `cpu`) chose this backend, in a sentence, e.g. `no GPU (...); native
+   * TensorFlow, as the model has 937.1M multiply-adds per example (>= 20M: faster than wasm)`. Absent
+   * when a backend was asked for by name.
+   */
+  readonly reason?: string;
+  /**
+   * Set (and printed with `console.warn`) when the choice is one to fix: tfjs's pure-JavaScript `cpu`
+   * backend, 10-100x slower than wasm, because nothing faster started; says why and what to do.
+   */
+  readonly warning?: string;
 }
 
 /**
@@ -31,6 +44,18 @@ export interface DeviceOptions {
    * wasm first starts in a process; where threads are unavailable it warns and runs one.
    */
   wasmThreads?: number;
+  /**
+   * The model to pick a CPU engine for (`auto` and `cpu`): native TensorFlow when its multiply-adds per
+   * example reach `NATIVE_MIN_MULTIPLY_ADDS`, else wasm, the faster of the two for small models
+   * (measured: docs/perf.md). Without it, native TensorFlow comes first where it is set up. Only its
+   * layers' shapes are read, so a model built on any backend (and disposed afterwards) will do.
+   */
+  model?: tf.LayersModel;
+  /**
+   * The project where `ln setup tensorflow` (or `npx ln-tensorflow`) set up `@tensorflow/tfjs-node(-gpu)`:
+   * they are loaded from there (default: the current folder, and the folders above it).
+   */
+  tensorflowProject?: string;
 }
 
 /**

@@ -1,7 +1,64 @@
+import "../node-setup";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, describe, expect, it } from "vitest";
+import { DeviceError } from "../errors";
+import { browserPlatform } from "../internal/platform";
+import { fakeDawn, fakeHost, ldconfigListing, usePlatform } from "../testing/fake-host";
+import { useDevice } from "./index";
+
+// @tensorflow/tfjs-backend-webgpu is an optional peer: without it, a machine with a WebGPU adapter
+// gets a reason that names the package and the line that installs it (Node) or loads it (a page).
+describe("WebGPU without the optional @tensorflow/tfjs-backend-webgpu", () => {
+  const adapter = { info: { vendor: "nvidia", architecture: "ampere", description: "NVIDIA RTX A4000" } };
+  let restore: (() => void) | undefined;
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
+
+  async function webgpuReason(): Promise<string> {
+    const error = await useDevice("webgpu").then(
+      (device) => new Error(`started ${JSON.stringify(device)}`),
+      (e: unknown) => e,
+    );
+    if (!(error instanceof DeviceError)) throw error;
+    return error.attempts[0].reason;
+  }
+
+  it("Node: Dawn finds a GPU, and the reason says to add the backend package; nothing is imported", async () => {
+    const host = fakeHost({
+      ldconfig: ldconfigListing(["libvulkan.so.1"]),
+      packages: { webgpu: fakeDawn(adapter) },
+    });
+    restore = usePlatform({ name: "node", host });
+    expect(await webgpuReason()).toBe(
+      "@tensorflow/tfjs-backend-webgpu is not installed: it is an optional peer of @ln/train (19 MB), add it to train on WebGPU (pnpm add @tensorflow/tfjs-backend-webgpu@4.22.0)",
+    );
+    expect(host.imported).toEqual(["webgpu"]);
+    expect(tf.findBackendFactory("webgpu")).toBeNull();
+  });
+
+  it("a page: navigator.gpu has an adapter, and the reason gives the import line", async () => {
+    restore = usePlatform(browserPlatform);
+    const g = globalThis as { navigator?: object };
+    const saved = Object.getOwnPropertyDescriptor(g, "navigator");
+    Object.defineProperty(g, "navigator", {
+      value: { gpu: { requestAdapter: async () => adapter } },
+      configurable: true,
+    });
+    try {
+      expect(await webgpuReason()).toBe(
+        '@tensorflow/tfjs-backend-webgpu is not loaded: it is an optional peer of @ln/train (19 MB), so a page that trains on WebGPU installs it (pnpm add @tensorflow/tfjs-backend-webgpu@4.22.0) and imports it once, before useDevice: import "@tensorflow/tfjs-backend-webgpu";',
+      );
+    } finally {
+      if (saved) Object.defineProperty(g, "navigator", saved);
+      else delete g.navigator;
+    }
+  });
+});
 
 // Chromium ships a Vulkan loader and SwiftShader (a CPU Vulkan driver); with them Dawn offers a
 // WebGPU adapter. CI installs chromium; without it this test is skipped, saying why.

@@ -1,10 +1,13 @@
 // WebGPU: the browser's navigator.gpu, or Dawn in Node through the `webgpu` package, which this
 // module exposes as navigator.gpu (and the GPU* constants) for tfjs-backend-webgpu to find.
+// @tensorflow/tfjs-backend-webgpu (19 MB) is an optional peer, so that a project that never uses
+// WebGPU does not install it: Node loads it here when it is installed; a page imports it itself,
+// since a bundler cannot leave out a module the code names and a browser cannot load one it does not.
 import * as tf from "@tensorflow/tfjs";
 import { navigatorGpu } from "../internal/environment";
 import type { NodeHost } from "../internal/host";
 import { activate, type Candidate, firstLine, type Outcome, SOFTWARE_RENDERER } from "./candidate";
-import { librarySearch } from "./cuda";
+import { librarySearch } from "./library-search";
 
 interface AdapterLike {
   info?: {
@@ -27,6 +30,9 @@ interface Dawn {
   globals: object;
 }
 
+const BACKEND_PACKAGE = "@tensorflow/tfjs-backend-webgpu";
+const INSTALL_BACKEND = `pnpm add ${BACKEND_PACKAGE}@4.22.0`;
+
 /** Describes a WebGPU adapter and says whether it is a software one (SwiftShader, llvmpipe, WARP). */
 function describeAdapter(adapter: AdapterLike): { label: string; software: boolean } {
   const info = adapter.info ?? {};
@@ -38,11 +44,15 @@ function describeAdapter(adapter: AdapterLike): { label: string; software: boole
   return { label, software };
 }
 
+/**
+ * Requests `gpu`'s adapter, then (through `register`) makes tfjs-backend-webgpu register itself, and
+ * starts it. `register` gives a reason when it cannot.
+ */
 async function startWebgpu(
   gpu: GpuLike,
   allowSoftware: boolean,
   via: string,
-  install: () => void,
+  register: () => Promise<string | undefined>,
 ): Promise<Outcome> {
   let adapter: AdapterLike | null;
   try {
@@ -64,19 +74,8 @@ async function startWebgpu(
       reason: `only a software adapter: ${label} (a CPU emulation, not a GPU; useDevice("webgpu") would use it)`,
     };
   }
-  install();
-  try {
-    await import("@tensorflow/tfjs-backend-webgpu");
-  } catch (error) {
-    return { reason: `importing @tensorflow/tfjs-backend-webgpu failed: ${firstLine(error)}` };
-  }
-  if (!tf.findBackendFactory("webgpu")) {
-    return {
-      reason:
-        "@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it did not register; " +
-        "call useDevice before importing it",
-    };
-  }
+  const unregistered = await register();
+  if (unregistered) return { reason: unregistered };
   const failure = await activate("webgpu");
   if (failure) return { reason: failure };
   const suffix = software ? `WebGPU through ${via}, software adapter` : `WebGPU through ${via}`;
@@ -90,8 +89,10 @@ function loadDawn(host: NodeHost): Promise<Dawn | string> {
   let dawn = dawnByHost.get(host);
   if (dawn === undefined) {
     dawn = (async () => {
-      if (!host.canResolve("webgpu"))
-        return "the webgpu package (Dawn for Node) is not installed (pnpm add webgpu)";
+      if (!host.canResolve("webgpu")) {
+        const also = host.canResolve(BACKEND_PACKAGE) ? "" : ` ${BACKEND_PACKAGE}@4.22.0`;
+        return `the webgpu package (Dawn for Node) is not installed (pnpm add webgpu${also})`;
+      }
       // Dawn prints its own warning to stderr when it cannot load Vulkan; look first and say why instead.
       if (host.platform === "linux" && !librarySearch(host, []).finds("libvulkan.so.1")) {
         return "no Vulkan loader (libvulkan.so.1) in LD_LIBRARY_PATH or ldconfig -p; Dawn needs it and a GPU driver (Debian/Ubuntu: apt-get install libvulkan1)";
@@ -132,7 +133,22 @@ export function webgpuNode(host: NodeHost, allowSoftware: boolean): Candidate {
     async start() {
       const dawn = await loadDawn(host);
       if (typeof dawn === "string") return { reason: dawn };
-      return startWebgpu(dawn.gpu, allowSoftware, "Dawn", () => exposeDawn(dawn));
+      return startWebgpu(dawn.gpu, allowSoftware, "Dawn", async () => {
+        exposeDawn(dawn);
+        if (tf.findBackendFactory("webgpu")) return undefined;
+        if (!host.canResolve(BACKEND_PACKAGE)) {
+          return `${BACKEND_PACKAGE} is not installed: it is an optional peer of @ln/train (19 MB), add it to train on WebGPU (${INSTALL_BACKEND})`;
+        }
+        try {
+          // Imported only now that navigator.gpu exists: it registers itself only if it sees one.
+          await host.importModule(BACKEND_PACKAGE);
+        } catch (error) {
+          return `importing ${BACKEND_PACKAGE} failed: ${firstLine(error)}`;
+        }
+        return tf.findBackendFactory("webgpu")
+          ? undefined
+          : `${BACKEND_PACKAGE} was imported before navigator.gpu existed, so it did not register; call useDevice before importing it`;
+      });
     },
   };
 }
@@ -145,7 +161,11 @@ export function webgpuBrowser(allowSoftware: boolean): Candidate {
     async start() {
       const gpu = navigatorGpu<GpuLike>();
       if (!gpu) return { reason: "navigator.gpu is missing (this browser or context has no WebGPU)" };
-      return startWebgpu(gpu, allowSoftware, "the browser", () => {});
+      return startWebgpu(gpu, allowSoftware, "the browser", async () =>
+        tf.findBackendFactory("webgpu")
+          ? undefined
+          : `${BACKEND_PACKAGE} is not loaded: it is an optional peer of @ln/train (19 MB), so a page that trains on WebGPU installs it (${INSTALL_BACKEND}) and imports it once, before useDevice: import "${BACKEND_PACKAGE}";`,
+      );
     },
   };
 }

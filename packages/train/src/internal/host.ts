@@ -22,8 +22,13 @@ export interface NodeHost {
   exists(path: string): boolean;
   /** The output of `ldconfig -p`, or "" where there is no ldconfig. */
   ldconfigCache(): string;
-  /** Whether `import(name)` would find the package, without loading it. */
-  canResolve(name: string): boolean;
+  /**
+   * Whether `import(name)` would find the package, without loading it: from this package's location, or
+   * from the folder `from` (a project's, as Node resolves from a file there).
+   */
+  canResolve(name: string, from?: string): boolean;
+  /** `process.cwd()` */
+  cwd(): string;
   /**
    * The folder (ending in the path separator) of package `name`'s resolved main file, e.g. where
    * `@tensorflow/tfjs-backend-wasm` keeps its `.wasm` binaries; undefined when not installed.

@@ -20,6 +20,7 @@ export const nodeHostImpl: NodeHost = {
   basename,
   platform: process.platform,
   env: (name) => process.env[name],
+  cwd: () => process.cwd(),
   exists: (path) => existsSync(path),
   ldconfigCache() {
     if (ldconfig === undefined) {
@@ -35,9 +36,9 @@ export const nodeHostImpl: NodeHost = {
     }
     return ldconfig;
   },
-  canResolve(name) {
+  canResolve(name, from) {
     try {
-      require_.resolve(name);
+      (from === undefined ? require_ : createRequire(join(from, "package.json"))).resolve(name);
       return true;
     } catch (error) {
       // Installed, but with an `exports` map that offers no `require` condition.
@@ -60,4 +61,8 @@ export const nodePlatform: TrainPlatform = {
   name: "node",
   host: nodeHostImpl,
   startShardWorkers: startShardWorkerThreads,
+  // Read when a bar starts, not at import: worker threads and tests may never touch stdout.
+  get output() {
+    return process.stdout;
+  },
 };

@@ -1,4 +1,6 @@
 import type { StartShardWorkers } from "../data-parallel/shard-workers";
+import type { ProgressStream } from "../progress-bar";
+import { consoleStream } from "./console-stream";
 import type { NodeHost } from "./host";
 
 /**
@@ -15,6 +17,8 @@ export interface TrainPlatform {
   readonly startShardWorkers?: StartShardWorkers;
   /** What to use instead of files here, for error messages (the browser: IndexedDB). */
   readonly filesAlternative?: string;
+  /** Where progress bars write by default (Node: `process.stdout`); absent: the console. */
+  readonly output?: ProgressStream;
 }
 
 /** A browser: no files and no worker threads; models are kept in IndexedDB instead. */
@@ -31,6 +35,11 @@ export function installPlatform(value: TrainPlatform): TrainPlatform | undefined
   const previous = installed;
   installed = value;
   return previous;
+}
+
+/** Where a progress bar writes when told nothing: the platform's output, else the console. */
+export function defaultOutput(): ProgressStream {
+  return installed?.output ?? consoleStream();
 }
 
 /** The installed platform, or undefined when no entry point of @ln/train was imported. */

@@ -41,6 +41,7 @@ export function fakeHost(machine: FakeMachine = {}): NodeHost & { imported: stri
     exists: (file) => files.has(file),
     ldconfigCache: () => machine.ldconfig ?? "",
     canResolve: (name) => name in packages,
+    cwd: () => "/fake/project",
     packageDir: (name) => (name in packages ? path.join("/fake/node_modules", name) + path.sep : undefined),
     async importModule(name) {
       imported.push(name);

@@ -1,12 +1,33 @@
-/** Where the bar writes: process.stdout, or anything with write() (tests use a string sink). */
+import { defaultOutput } from "./internal/platform";
+
+/**
+ * Where a progress bar writes: `process.stdout`, or anything with `write(text)` (tests use a string sink).
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const stream: ProgressStream = { write: (text) => lines.push(text), isTTY: false };
+ * ```
+ */
 export interface ProgressStream {
   write(text: string): unknown;
+  /** A terminal: the bar redraws one line in place. */
   isTTY?: boolean;
+  /** Terminal width in characters (the bar shrinks on narrow terminals). */
   columns?: number;
 }
 
+/**
+ * Options of `new ProgressBar()` and `progressBar()`.
+ *
+ * @example
+ * ```ts
+ * const options: ProgressBarOptions = { stream: process.stderr, linesPerEpoch: 10 };
+ * ```
+ */
 export interface ProgressBarOptions {
-  stream: ProgressStream;
+  /** Default: `process.stdout` in Node; in a browser, the console (one `console.log` per line). */
+  stream?: ProgressStream;
   /** Redraw in place (true) or print plain lines (false). Defaults to `stream.isTTY`. */
   interactive?: boolean;
   /** In plain mode, how many lines per epoch (one per fifth by default, as metrics.jsonl). */
@@ -17,7 +38,14 @@ export interface ProgressBarOptions {
   now?: () => number;
 }
 
-/** What the loop knows after a batch: running sums over the epoch so far. */
+/**
+ * What the loop knows after a batch: running sums over the epoch so far.
+ *
+ * @example
+ * ```ts
+ * bar.update({ batch: 12, examples: 3072, loss: 1.93, acc: 0.31 } satisfies BatchProgress);
+ * ```
+ */
 export interface BatchProgress {
   /** Batches done in this epoch (1-based count). */
   batch: number;
@@ -29,6 +57,14 @@ export interface BatchProgress {
   acc: number;
 }
 
+/**
+ * An epoch's closing line.
+ *
+ * @example
+ * ```ts
+ * bar.endEpoch({ loss: 0.47, trainAcc: 0.82, testAcc: 0.78, seconds: 17, examplesPerSec: 3529 } satisfies EpochSummary);
+ * ```
+ */
 export interface EpochSummary {
   loss: number;
   trainAcc: number;
@@ -41,7 +77,17 @@ export interface EpochSummary {
 /**
  * One progress bar per epoch: batches, loss, acc, examples/s and ETA. On a terminal it redraws one line
  * in place; elsewhere (a log file, CI, a pipe) it prints a plain line at each fifth of the epoch, because
- * carriage returns turn logs into one unreadable line.
+ * carriage returns turn logs into one unreadable line. For `trainCh6`, `progressBar()` drives one; use
+ * the class for a loop of your own (the `ln` CLI does).
+ *
+ * @example
+ * ```ts
+ * import { ProgressBar } from "@ln/train";
+ * const bar = new ProgressBar({ stream: process.stdout });
+ * bar.startEpoch(1, 1, 4);
+ * for (let b = 1; b <= 4; b++) bar.update({ batch: b, examples: 256 * b, loss: 2 / b, acc: 0.2 * b });
+ * bar.endEpoch({ loss: 0.5, trainAcc: 0.8, testAcc: 0.75, seconds: 1.2, examplesPerSec: 853 });
+ * ```
  */
 export class ProgressBar {
   private readonly stream: ProgressStream;
@@ -51,30 +97,35 @@ export class ProgressBar {
   private readonly now: () => number;
   private epoch = 0;
   private epochs = 0;
+  /** Batches in the epoch; 0 while unknown (data without a length, before its first epoch ends). */
   private batches = 0;
   private startBatch = 0;
+  /** The last batch count `update` saw, for the closing line of an epoch of unknown length. */
+  private lastBatch = 0;
   private startedAt = 0;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private nextPlainLine = 1;
   private drawn = false;
 
-  constructor(options: ProgressBarOptions) {
-    this.stream = options.stream;
-    this.interactive = options.interactive ?? options.stream.isTTY === true;
+  constructor(options: ProgressBarOptions = {}) {
+    this.stream = options.stream ?? defaultOutput();
+    this.interactive = options.interactive ?? this.stream.isTTY === true;
     this.linesPerEpoch = options.linesPerEpoch ?? 5;
     this.redrawMs = options.redrawMs ?? 100;
     this.now = options.now ?? (() => performance.now());
   }
 
   /**
-   * Begins epoch `epoch` (1-based) of `epochs`, which has `batches` batches; call it before the first
-   * batch starts so the first rate is honest. `startBatch` is where a resumed epoch picks up.
+   * Begins epoch `epoch` (1-based) of `epochs`, which has `batches` batches (0 when unknown: no bar,
+   * no ETA, and in plain mode only the closing line); call it before the first batch starts so the
+   * first rate is honest. `startBatch` is where a resumed epoch picks up.
    */
   startEpoch(epoch: number, epochs: number, batches: number, startBatch = 0): void {
     this.epoch = epoch;
     this.epochs = epochs;
     this.batches = batches;
     this.startBatch = startBatch;
+    this.lastBatch = startBatch;
     this.startedAt = this.now();
     this.lastDraw = Number.NEGATIVE_INFINITY;
     this.nextPlainLine = 1;
@@ -83,10 +134,11 @@ export class ProgressBar {
 
   /** Reports a finished batch; `batch` counts from the start of the epoch, resumed batches included. */
   update(progress: BatchProgress): void {
+    this.lastBatch = progress.batch;
     const elapsed = (this.now() - this.startedAt) / 1000;
     if (this.interactive) {
       const t = this.now();
-      if (t - this.lastDraw < this.redrawMs && progress.batch < this.batches) return;
+      if (t - this.lastDraw < this.redrawMs && progress.batch !== this.batches) return;
       this.lastDraw = t;
       this.redraw(this.line(progress, elapsed, true));
       return;
@@ -103,9 +155,10 @@ export class ProgressBar {
 
   /** Ends the epoch with its summary line (which replaces the bar on a terminal). */
   endEpoch(summary: EpochSummary): void {
+    const batches = this.batches > 0 ? this.batches : this.lastBatch;
     const parts = [
       this.prefix(),
-      `${this.batches}/${this.batches}`,
+      `${batches}/${batches}`,
       `loss ${summary.loss.toFixed(3)}`,
       `train acc ${summary.trainAcc.toFixed(3)}`,
     ];
@@ -131,19 +184,24 @@ export class ProgressBar {
 
   private line(progress: BatchProgress, elapsed: number, withBar: boolean): string {
     const rate = elapsed > 0 ? progress.examples / elapsed : 0;
-    const done = progress.batch - this.startBatch;
-    const perBatch = done > 0 ? elapsed / done : 0;
-    const eta = Math.max(0, (this.batches - progress.batch) * perBatch);
-    const width = String(this.batches).length;
     const parts = [this.prefix()];
-    if (withBar) parts.push(bar(progress.batch / Math.max(1, this.batches), this.barWidth()));
+    if (this.batches === 0) {
+      // Length unknown: count batches, no bar and no ETA.
+      parts.push(`${progress.batch} batches`);
+    } else {
+      if (withBar) parts.push(bar(progress.batch / this.batches, this.barWidth()));
+      parts.push(`${String(progress.batch).padStart(String(this.batches).length)}/${this.batches}`);
+    }
     parts.push(
-      `${String(progress.batch).padStart(width)}/${this.batches}`,
       `loss ${progress.loss.toFixed(3)}`,
       `acc ${progress.acc.toFixed(3)}`,
       `${formatRate(rate)} ex/s`,
-      `ETA ${formatDuration(eta)}`,
     );
+    if (this.batches > 0) {
+      const done = progress.batch - this.startBatch;
+      const perBatch = done > 0 ? elapsed / done : 0;
+      parts.push(`ETA ${formatDuration(Math.max(0, (this.batches - progress.batch) * perBatch))}`);
+    }
     return parts.join("  ");
   }
 
@@ -165,14 +223,28 @@ function bar(fraction: number, width: number): string {
   return `[${"=".repeat(filled)}${filled < width ? ">" : ""}${" ".repeat(Math.max(0, width - filled - 1))}]`;
 }
 
-/** 12345.6 → "12,346"; small rates keep one decimal. */
+/**
+ * A rate for a progress line: 12345.6 → "12,346"; small rates keep one decimal.
+ *
+ * @example
+ * ```ts
+ * console.log(formatRate(12345.6), formatRate(42.25)); // 12,346 42.3
+ * ```
+ */
 export function formatRate(rate: number): string {
   if (!Number.isFinite(rate)) return "-";
   if (rate < 100) return rate.toFixed(1);
   return Math.round(rate).toLocaleString("en-US");
 }
 
-/** Seconds → "42.0s", "3:07", "1:02:03". */
+/**
+ * Seconds for a progress line: "42.0s", "3:07", "1:02:03".
+ *
+ * @example
+ * ```ts
+ * console.log(formatDuration(42), formatDuration(187), formatDuration(3723)); // 42.0s 3:07 1:02:03
+ * ```
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "-";
   if (seconds < 60) return `${seconds.toFixed(1)}s`;

@@ -68,6 +68,23 @@ describe("ProgressBar on a resumed epoch", () => {
   });
 });
 
+describe("ProgressBar on an epoch of unknown length", () => {
+  it("counts batches without a bar or an ETA, and closes with the count it saw", () => {
+    const { chunks, stream } = sink(true);
+    const clock = { t: 0 };
+    const bar = new ProgressBar({ stream, now: () => clock.t, redrawMs: 0 });
+    bar.startEpoch(1, 2, 0);
+    for (let b = 1; b <= 3; b++) {
+      clock.t += 100;
+      bar.update({ batch: b, examples: b * 10, loss: 1, acc: 0.5 });
+    }
+    bar.endEpoch({ loss: 1, trainAcc: 0.5, seconds: 0.3, examplesPerSec: 100 });
+    const frames = chunks.join("").split("\r\x1b[2K").filter(Boolean);
+    expect(frames[2]).toBe("epoch 1/2  3 batches  loss 1.000  acc 0.500  100 ex/s");
+    expect(frames[3]).toBe("epoch 1/2  3/3  loss 1.000  train acc 0.500  100 ex/s  0.3s\n");
+  });
+});
+
 describe("formatRate and formatDuration", () => {
   it("format rates and durations readably", () => {
     expect(formatRate(12345.6)).toBe("12,346");
