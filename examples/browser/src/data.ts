@@ -1,4 +1,4 @@
-import { DataNotFoundError, type ImageDataset, type LoadedDataset, loadFashionMnist } from "@ln/data";
+import { DataNotFoundError, type ImageDataset, type LoadedDataset, loadFashionMnist, take } from "@ln/data";
 
 /** Where the dev/preview server (vite/plugin.ts) or a static host serves the four files. */
 export const dataUrl = (): URL => new URL(`${import.meta.env.BASE_URL}data/fashion-mnist/`, document.baseURI);
@@ -17,14 +17,7 @@ export function loadData(onProgress: (megabytes: number) => void): Promise<Loade
 
 /** The first `count` examples (Fashion-MNIST's files are already in random order, so classes stay balanced). */
 export function firstExamples(dataset: ImageDataset, count: number): ImageDataset {
-  const n = Math.min(count, dataset.count);
-  const pixels = dataset.height * dataset.width;
-  return {
-    ...dataset,
-    count: n,
-    images: dataset.images.subarray(0, n * pixels),
-    labels: dataset.labels.subarray(0, n),
-  };
+  return take(dataset, Math.min(count, dataset.count));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type DataSource, type DatasetFileKey, type ImageDataset, loadFashionMnist } from "@ln/data";
+import { type DataSource, type DatasetFileKey, type ImageDataset, loadFashionMnist, take } from "@ln/data";
 
 /** The four files of Fashion-MNIST, in @ln/data's order. */
 export const FILE_KEYS: readonly DatasetFileKey[] = [
@@ -23,17 +23,6 @@ export async function loadSplits(options: { dataDir?: string; limit?: number | n
   // Absolute, so run.json's data folder still holds when --resume runs from another directory.
   const dir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   const { train, test, source } = await loadFashionMnist({ dir });
-  return { train: firstN(train, options.limit ?? null), test, source };
-}
-
-/** The first `n` examples of a split (views, no copies); the whole split when n is null or larger. */
-export function firstN(split: ImageDataset, n: number | null): ImageDataset {
-  if (n === null || n >= split.count) return split;
-  const pixels = split.height * split.width;
-  return {
-    ...split,
-    count: n,
-    images: split.images.subarray(0, n * pixels),
-    labels: split.labels.subarray(0, n),
-  };
+  const limit = options.limit ?? null;
+  return { train: limit === null || limit >= train.count ? train : take(train, limit), test, source };
 }
