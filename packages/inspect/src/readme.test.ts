@@ -33,7 +33,7 @@ describe("the READMEs show what users see", () => {
   });
 
   it("zoo's README shows the same LeNet trace and summary", () => {
-    expect(blocks(zooReadme, "js")[0]).toBe(read("../examples/lenet.mjs"));
+    expect(blocks(zooReadme, "ts")[0]).toBe(read("../examples/lenet.mjs"));
     expect(blocks(zooReadme, "text")[0]).toBe(lenetOutput());
     expect(zooReadme).toContain("pnpm add @ln/zoo @ln/inspect @tensorflow/tfjs");
   });
