@@ -80,7 +80,7 @@ describe("ln --help", () => {
 describe("usage errors", () => {
   it("print one line that lists the valid values and exit with 2", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["trian"], /^ln: unknown command 'trian'; valid commands: train, inspect, eval, data$/],
+      [["trian"], /^ln: unknown command 'trian'; valid commands: train, inspect, eval, data, setup$/],
       [
         ["train", "lenet", "--bogus"],
         /^ln train: unknown option '--bogus'; valid options: --epochs, --lr, .*--help$/,
