@@ -48,7 +48,8 @@ it("says where it looked and how to get the data when it is nowhere", async () =
   const saved = process.env.LN_DATA_DIR;
   delete process.env.LN_DATA_DIR;
   try {
-    const { base, close } = await serve({ dir: empty, cacheDir: empty, systemDirs: [join(empty, "system")] });
+    // No data in any place searched (the cache and the system folders are empty ones).
+    const { base, close } = await serve({ cacheDir: empty, systemDirs: [join(empty, "system")] });
     try {
       const where = await (await fetch(`${base}/data/fashion-mnist/where.json`)).json();
       expect(where.found).toBe(false);

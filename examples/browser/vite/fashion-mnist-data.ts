@@ -1,6 +1,6 @@
 /**
  * Serves Fashion-MNIST's four files to the page, found where the Node packages find them:
- * `dir`, $LN_DATA_DIR, the user cache, /usr/share/datasets/fashion-mnist (@ln/data's search order).
+ * `dir` alone when given, else $LN_DATA_DIR, the user cache, /usr/share/datasets/fashion-mnist (@ln/data's search order).
  * Used by the Vite plugin (dev and preview servers) and by the e2e test's static server.
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
