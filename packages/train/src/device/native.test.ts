@@ -74,6 +74,68 @@ describe.skipIf(!run)("the tensorflow device (tfjs-node on TensorFlow 2.21, set 
     }
   });
 
+  it("differentiates ReLU conv nets with TensorFlow's ReluGrad and skips the input's gradient, matching cpu", async () => {
+    // Like the zoo's AlexNet: convolutions with a bias, then separate ReLU layers.
+    const reluNet = () => {
+      const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+      return tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [28, 28, 1],
+            filters: 8,
+            kernelSize: 5,
+            strides: 2,
+            kernelInitializer: init(1),
+            biasInitializer: "ones",
+          }),
+          tf.layers.reLU(),
+          tf.layers.conv2d({
+            filters: 16,
+            kernelSize: 3,
+            padding: "same",
+            kernelInitializer: init(2),
+            biasInitializer: "ones",
+          }),
+          tf.layers.reLU(),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 32, kernelInitializer: init(3) }),
+          tf.layers.reLU(),
+          tf.layers.dense({ units: 10, kernelInitializer: init(4) }),
+        ],
+      });
+    };
+    const [batch] = batches(1, 16, 4);
+    const gradients = async (request: string) => {
+      await useDevice(request, { tensorflowProject: project });
+      const model = reluNet();
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const x = tf.tensor4d(batch.x, [16, 28, 28, 1]);
+      const labels = tf.tensor1d(batch.y as Int32Array, "int32");
+      let values: number[][] = [];
+      const profile = await tf.profile(async () => {
+        const { grads } = await batchGradients(model, x, labels, variables, 10, "test");
+        values = await Promise.all(variables.map(async (v) => Array.from(await grads[v.name].data())));
+        tf.dispose(grads);
+      });
+      tf.dispose([x, labels]);
+      model.dispose();
+      return { values, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const before = tf.memory().numTensors;
+    const native = await gradients("tensorflow");
+    const reference = await gradients("js");
+    expect(tf.memory().numTensors).toBe(before);
+    for (const [i, g] of native.values.entries()) {
+      expect(relativeError(g, reference.values[i]), `gradient ${i}`).toBeLessThan(1e-4);
+    }
+    const count = (name: string) => native.kernels.filter((k) => k === name).length;
+    expect(count("LnTensorflowReluGrad")).toBe(3);
+    expect(count("Step")).toBe(0);
+    // Two convolutions, one input gradient: the second layer's; nothing needs the images'.
+    expect(count("Conv2DBackpropInput")).toBe(1);
+    expect(reference.kernels).toContain("Step"); // the js backend keeps tfjs's own gradient
+  });
+
   it("trains LeNet with the loss falling, evaluates, checkpoints, resumes, saves and loads; no tensor leaks", async () => {
     await useDevice("tensorflow", { tensorflowProject: project });
     const train = batches(12, 64, 2);

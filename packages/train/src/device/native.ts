@@ -7,6 +7,7 @@ import type * as lnTensorflow from "@ln/tensorflow";
 import * as tf from "@tensorflow/tfjs";
 import type { NodeHost } from "../internal/host";
 import { activate, type Candidate, firstLine, type Outcome } from "./candidate";
+import { installNativeGradients } from "./native-gradients";
 import type { Device, DeviceOptions } from "./types";
 
 const SETUP_PACKAGE = "@ln/tensorflow";
@@ -113,6 +114,7 @@ async function load(
   }
   const failure = await activate("tensorflow");
   if (failure) return { reason: failure };
+  installNativeGradients();
   const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
   const pkg = what.gpu ? GPU_PACKAGE : CPU_PACKAGE;
   loaded = {
