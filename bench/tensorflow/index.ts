@@ -3,10 +3,11 @@
 //   1. the CPU engine rule: LeNet (28x28, 56x56) and AlexNet (96x96) on tensorflow vs ln's wasm as
 //      `ln train` runs it on 2 cores (1 thread each, dataParallel 2), with each model's multiply-adds;
 //   2. AlexNet 224x224 seconds per step at batch 16 and 128: tensorflow vs PyTorch (2 threads);
-//   3. the wall time of one AlexNet epoch at batch 128 (469 steps), estimated from 2.
+//   3. the wall time of one AlexNet epoch at batch 128 (469 steps), estimated from 2;
+//   4. @ln/train's native-gradient fixes: AlexNet 224x224 b128 on tensorflow with them and without.
 //
 //   bash bench/pytorch/setup.sh                  (once: PyTorch into bench/pytorch/.venv)
-//   flock /tmp/ln-bench.lock pnpm --filter @ln/bench tensorflow [-- --rounds 3 --only rule|alexnet]
+//   flock /tmp/ln-bench.lock pnpm --filter @ln/bench tensorflow [-- --rounds 3 --only rule|alexnet|gradients]
 // The tfjs-node it uses is set up (or found ready) in --project (default ~/.cache/ln/bench-project).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -58,8 +59,15 @@ function json(command: string, args: string[]): Run {
     throw new Error(`${command} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
   return JSON.parse(last) as Run;
 }
-const ln = (engine: string, model: string, side: number, batch: number, steps: number): Side => ({
-  name: engine,
+const ln = (
+  engine: string,
+  model: string,
+  side: number,
+  batch: number,
+  steps: number,
+  stockGradients = false,
+): Side => ({
+  name: stockGradients ? "tfjs's own gradients" : engine,
   run: () =>
     json(process.execPath, [
       "--import",
@@ -77,6 +85,7 @@ const ln = (engine: string, model: string, side: number, batch: number, steps: n
       String(steps),
       "--project",
       project,
+      ...(stockGradients ? ["--stock-gradients"] : []),
     ]),
 });
 const pytorch = (batch: number, steps: number): Side => ({
@@ -114,7 +123,8 @@ function compare(label: string, a: Side, b: Side) {
 }
 
 const rows: ReturnType<typeof compare>[] = [];
-if (values.only !== "alexnet") {
+const only = (part: string) => values.only === undefined || values.only === part;
+if (only("rule")) {
   rows.push(
     compare("lenet 28x28 b256", ln("tensorflow", "lenet", 28, 256, 40), ln("wasm", "lenet", 28, 256, 40)),
   );
@@ -126,7 +136,7 @@ if (values.only !== "alexnet") {
   );
 }
 let b128: number | undefined;
-if (values.only !== "rule") {
+if (only("alexnet")) {
   if (!existsSync(values.python)) {
     console.log(
       `PyTorch is not installed (no ${values.python}): run \`bash bench/pytorch/setup.sh\`; AlexNet vs PyTorch skipped.`,
@@ -137,6 +147,16 @@ if (values.only !== "rule") {
     rows.push(big);
     b128 = big.sa;
   }
+}
+
+if (only("gradients")) {
+  rows.push(
+    compare(
+      "alexnet 224x224 b128, native-gradient fixes",
+      ln("tensorflow", "alexnet", 224, 128, 3),
+      ln("tensorflow", "alexnet", 224, 128, 3, true),
+    ),
+  );
 }
 
 console.log(

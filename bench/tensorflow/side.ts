@@ -2,12 +2,15 @@
 // native TensorFlow (tfjs-node through @ln/train's `tensorflow` device) or on ln's wasm the way `ln train`
 // runs it on 2 cores (1 thread, dataParallel 2). One warm-up step, then --steps timed steps (trainCh6's
 // own timer: the training steps only); prints one JSON line: median seconds per step, examples/s.
+// --stock-gradients turns off @ln/train's native-gradient fixes (device/native-gradients.ts), the baseline
+// they are measured against; @ln/train comes from its sources so that the switch reaches it.
 //
 //   node --import tsx bench/tensorflow/side.ts --engine tensorflow --model alexnet --side 224 --batch 16 --steps 5 --project DIR
 import { parseArgs } from "node:util";
-import { type ArrayBatch, multiplyAddsPerExample, trainCh6, useDevice } from "@ln/train";
 import { alexnet, lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
+import { useNativeGradients } from "../../packages/train/src/device/native-gradients";
+import { type ArrayBatch, multiplyAddsPerExample, trainCh6, useDevice } from "../../packages/train/src/index";
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     steps: { type: "string", default: "20" },
     project: { type: "string" },
     "data-parallel": { type: "string", default: "2" },
+    "stock-gradients": { type: "boolean", default: false },
   },
 });
 const side = Number(values.side);
@@ -28,6 +32,7 @@ if (engine !== "tensorflow" && engine !== "wasm")
   throw new RangeError(`--engine tensorflow|wasm, got ${engine}`);
 const dataParallel = engine === "wasm" ? Number(values["data-parallel"]) : 1;
 
+useNativeGradients(!values["stock-gradients"]);
 const device = await useDevice(engine, { wasmThreads: 1, tensorflowProject: values.project });
 const build = () =>
   values.model === "alexnet"
@@ -70,6 +75,7 @@ console.log(
     batch,
     steps: times.length,
     data_parallel: dataParallel,
+    stock_gradients: values["stock-gradients"],
     multiply_adds: multiplyAddsPerExample(model),
     sec_per_step: median,
     examples_per_sec: batch / median,
