@@ -57,7 +57,7 @@ async function main(): Promise<number> {
       s.download !== undefined && `download ${s.download} s`,
       s.extract !== undefined && `extract ${s.extract} s`,
       s.strip !== undefined && `strip ${s.strip} s`,
-      s.install !== undefined && `npm install ${s.install} s`,
+      s.install !== undefined && `package install ${s.install} s`,
       s.build !== undefined && `compile ${s.build} s`,
       `check ${s.probe} s`,
     ].filter(Boolean);

@@ -247,4 +247,21 @@ describe.skipIf(!tools && !process.env.CI)("the real setup", () => {
       expect(readFileSync(join(other, "package.json"), "utf8")).toBe(packageJson);
     }, 180_000);
   });
+
+  // pnpm lays packages out under node_modules/.pnpm; the repo itself is built with pnpm, so CI has it.
+  describe.skipIf(!which("pnpm", process.env))("a pnpm project", () => {
+    it("installs tfjs-node with pnpm (its lockfile updated), builds it and loads it", async () => {
+      const pnpmProject = join(root, "pnpm-project");
+      mkdirSync(pnpmProject);
+      writeFileSync(join(pnpmProject, "package.json"), packageJson);
+      writeFileSync(join(pnpmProject, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+      const result = await setupTensorflow({ projectDir: pnpmProject, cacheDir });
+      expect(result.status.ready).toBe(true);
+      expect(result.status.package.dir).toContain(join("node_modules", ".pnpm"));
+      expect(readFileSync(join(pnpmProject, "pnpm-lock.yaml"), "utf8")).toContain("'@tensorflow/tfjs-node'");
+      expect(JSON.parse(readFileSync(join(pnpmProject, "package.json"), "utf8")).dependencies).toEqual({
+        "@tensorflow/tfjs-node": "4.22.0",
+      });
+    }, 600_000);
+  });
 });
