@@ -12,10 +12,11 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchArgs } from "../args";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "3" }, epochs: { type: "string", default: "1" } },
-  allowPositionals: true,
+  args: benchArgs(),
 });
 const rounds = Number(values.rounds);
 

@@ -17,14 +17,13 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchArgs } from "../args.ts";
 import { CHROMIUM_PATH, openChromium } from "./browser.ts";
 import { firstBatches } from "./data.ts";
 import type { RunOptions, SideResult } from "./sides.ts";
 
-// `pnpm ... jax-js -- --rounds 5` hands the "--" on: drop it, or parseArgs takes every flag after it as positional.
-const argv = process.argv.slice(2);
 const { values } = parseArgs({
-  args: argv[0] === "--" ? argv.slice(1) : argv,
+  args: benchArgs(),
   options: {
     rounds: { type: "string", default: "3" },
     steps: { type: "string", default: "10" },

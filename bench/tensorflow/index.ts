@@ -15,9 +15,10 @@ import { homedir, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setupTensorflow, TensorflowSetupError } from "@ln/tensorflow";
+import { benchArgs } from "../args";
 
 const { values } = parseArgs({
-  allowPositionals: true, // pnpm passes the "--" before the flags on
+  args: benchArgs(),
   options: {
     rounds: { type: "string", default: "3" },
     only: { type: "string" },

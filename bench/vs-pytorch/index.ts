@@ -15,6 +15,7 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchArgs } from "../args";
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     "require-pytorch": { type: "boolean", default: false },
     "ln-cores": { type: "string", default: "data-parallel" },
   },
-  allowPositionals: true,
+  args: benchArgs(),
 });
 const rounds = Number(values.rounds);
 const epochs = Number(values.epochs);
