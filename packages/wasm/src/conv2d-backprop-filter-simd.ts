@@ -1,4 +1,5 @@
 import { WASM_BASE64 } from "./conv2d-backprop-filter-simd/kernel.gen";
+import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./conv2d-backprop-filter-simd/kernel.relaxed.gen";
 import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 interface FilterGradExports extends SimdExports {
@@ -23,6 +24,7 @@ const lazy = lazySimdKernel<FilterGradExports, FilterGradKernel>(
   "filter-gradient",
   WASM_BASE64,
   (k) => new FilterGradKernel(k),
+  RELAXED_WASM_BASE64,
 );
 
 /** Compiles the kernel once; where that fails, XNNPACK's path stays in use. */
@@ -30,3 +32,6 @@ export const loadFilterGradKernel = lazy.load;
 
 /** The kernel once loaded (and SIMD kernels enabled), else undefined. */
 export const filterGradKernel = lazy.get;
+
+/** Which build filterGradKernel() gives: "relaxed" (FMA), "plain" or "none". */
+export const filterGradKernelVariant = lazy.variant;

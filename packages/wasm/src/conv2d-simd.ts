@@ -1,4 +1,5 @@
 import { WASM_BASE64 } from "./conv2d-simd/kernel.gen";
+import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./conv2d-simd/kernel.relaxed.gen";
 import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
 
 /**
@@ -40,6 +41,7 @@ const lazy = lazySimdKernel<Conv2DExports, Conv2DKernel>(
   "convolution",
   WASM_BASE64,
   (k) => new Conv2DKernel(k),
+  RELAXED_WASM_BASE64,
 );
 
 /** Compiles the kernel once; where that fails, XNNPACK's convolution stays in use. */
@@ -47,3 +49,6 @@ export const loadConv2DKernel = lazy.load;
 
 /** The kernel once loaded (and SIMD kernels enabled), else undefined. */
 export const conv2dKernel = lazy.get;
+
+/** Which build conv2dKernel() gives: "relaxed" (FMA), "plain" or "none". */
+export const conv2dKernelVariant = lazy.variant;

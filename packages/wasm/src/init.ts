@@ -1,5 +1,6 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
@@ -69,7 +70,13 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   }
   registerWasmTrainingKernels();
   // Our SIMD kernels; any that fails to compile leaves XNNPACK's path in place.
-  await Promise.all([loadFilterGradKernel(), loadConv2DKernel(), loadSumKernel(), loadAvgPoolGradKernel()]);
+  await Promise.all([
+    loadFilterGradKernel(),
+    loadConv2DKernel(),
+    loadSumKernel(),
+    loadAvgPoolGradKernel(),
+    loadActivationGradKernel(),
+  ]);
   const running = wasmThreads();
   if (running != null) {
     if (options.threads != null && threads !== (requested ?? running)) {

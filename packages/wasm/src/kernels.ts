@@ -1,10 +1,12 @@
-import type { KernelConfig } from "@tensorflow/tfjs-core";
+import type { GradConfig, KernelConfig } from "@tensorflow/tfjs-core";
 import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 import { identityConfig } from "./identity";
+import { lnReluGradConfig, reluGradConfig } from "./relu-grad";
+import { lnSigmoidGradConfig, sigmoidGradConfig } from "./sigmoid-grad";
 import { sumConfig } from "./sum";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
@@ -26,7 +28,17 @@ export function fasterKernelConfigs(): KernelConfig[] {
   ];
 }
 
+/** Kernels of our own, no stock counterpart: fused gradients, which {@link gradientConfigs} call on wasm. */
+export function fusedKernelConfigs(): KernelConfig[] {
+  return [lnSigmoidGradConfig, lnReluGradConfig];
+}
+
+/** Gradients replaced for every backend: a fused kernel where the backend has it, else tfjs's own. */
+export function gradientConfigs(): GradConfig[] {
+  return [sigmoidGradConfig, reluGradConfig];
+}
+
 /** Every kernel `registerWasmTrainingKernels` installs for wasm. */
 export function trainingKernelConfigs(): KernelConfig[] {
-  return [...missingKernelConfigs(), ...fasterKernelConfigs()];
+  return [...missingKernelConfigs(), ...fasterKernelConfigs(), ...fusedKernelConfigs()];
 }

@@ -5,8 +5,10 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { engine, env } from "@tensorflow/tfjs-core";
 import { engineThreadsUnavailableReason, type WasmPlatform } from "./platform";
+import { engineHasRelaxedSimd } from "./simd-module";
 
 // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
 const req = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
@@ -14,6 +16,21 @@ const req = createRequire(typeof __filename === "string" ? __filename : import.m
 /** dist/ of the installed @tensorflow/tfjs-backend-wasm (its Node main lives there). */
 function backendDist(): string {
   return dirname(req.resolve("@tensorflow/tfjs-backend-wasm"));
+}
+
+/*
+ * Relaxed SIMD on Node 20. Node >= 21 has it on; Node 20's V8 (11.3, one release before V8 shipped
+ * it) has the finished feature behind --experimental-wasm-relaxed-simd. Setting that flag here, at
+ * run time, is safe: Node runs V8 with --no-freeze-flags-after-init (what v8.setFlagsFromString
+ * relies on); V8 reads the wasm feature flags when it validates or compiles a module, so every
+ * module compiled after this line may hold relaxed instructions and none compiled before changes;
+ * tfjs's own modules hold none; and it runs at import, before any of our modules or tfjs's threads
+ * are compiled. Checked on Node 20.20: WebAssembly.validate(RELAXED_SIMD_PROBE) turns true, and the
+ * relaxed kernels match the plain ones and tfjs's cpu backend (relaxed-simd.test.ts). Only on Node
+ * 20 (where this was checked), only when the engine lacks the feature, and only in the Node entry.
+ */
+if (process.versions.node.split(".")[0] === "20" && !engineHasRelaxedSimd()) {
+  setFlagsFromString("--experimental-wasm-relaxed-simd");
 }
 
 /*

@@ -1,13 +1,21 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { fasterKernelConfigs, missingKernelConfigs, trainingKernelConfigs } from "./kernels";
+import { registerFusedGradient, restoreStockGradient } from "./fused-gradient";
+import {
+  fasterKernelConfigs,
+  fusedKernelConfigs,
+  gradientConfigs,
+  missingKernelConfigs,
+  trainingKernelConfigs,
+} from "./kernels";
 import { captureStock, isOurs } from "./stock";
 
 /**
  * Registers, for the `wasm` backend, every kernel a training step needs that wasm
  * lacks (e.g. Conv2DBackpropFilter, UnsortedSegmentSum) and replaces the stock ones
- * that are too slow to train with. Idempotent; works before or after the backend
- * initializes.
+ * that are too slow to train with, and replaces the sigmoid and relu gradients with
+ * ones that run a fused kernel on wasm (tfjs's own op chains on every other backend).
+ * Idempotent; works before or after the backend initializes.
  *
  * @example
  * ```ts
@@ -32,12 +40,14 @@ export function registerWasmTrainingKernels(): void {
     };
     registerKernel(replacement);
   }
+  for (const config of gradientConfigs()) registerFusedGradient(config);
 }
 
 /**
  * Puts the stock wasm kernels back in place of our faster replacements (the missing
- * kernels stay): the baseline a benchmark compares against. Undo with
- * {@link registerWasmTrainingKernels}. Internal: not part of the public API.
+ * kernels stay) and tfjs's gradients in place of the fused ones: the baseline a benchmark
+ * compares against. Undo with {@link registerWasmTrainingKernels}. Internal: not part of
+ * the public API.
  */
 export function restoreStockKernels(): void {
   for (const config of fasterKernelConfigs()) {
@@ -46,6 +56,10 @@ export function restoreStockKernels(): void {
     unregisterKernel(config.kernelName, "wasm");
     registerKernel(stock);
   }
+  for (const config of fusedKernelConfigs()) {
+    if (isOurs(getKernel(config.kernelName, "wasm"))) unregisterKernel(config.kernelName, "wasm");
+  }
+  for (const config of gradientConfigs()) restoreStockGradient(config.kernelName);
 }
 
 /**

@@ -1,5 +1,6 @@
-// Our own WebAssembly SIMD kernels (C compiled by clang, shipped as base64): loading them, and
-// running one on its own memory with the tensors copied in and the results copied out.
+// Our own WebAssembly SIMD kernels (C compiled by clang, shipped as base64): loading them (the
+// relaxed-SIMD build where the engine has it, else the plain one), and running one on its own
+// memory with the tensors copied in and the results copied out.
 
 /** What every one of our modules exports besides its kernels. */
 export interface SimdExports {
@@ -99,23 +100,106 @@ export function simdKernelsEnabled(): boolean {
 }
 
 /**
+ * A module holding f32x4.relaxed_madd, (func (param v128 v128 v128) (result v128) local.get 0
+ * local.get 1 local.get 2 f32x4.relaxed_madd): valid only where the engine has relaxed SIMD (on by
+ * default in Node >= 21, Chrome >= 114, Firefox >= 145). Safari refuses to instantiate any module
+ * that holds relaxed instructions, even never called, so our relaxed builds are separate modules
+ * chosen by this check.
+ */
+export const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32,
+  1, 32, 2, 253, 133, 2, 11,
+]);
+
+/** Whether this engine has relaxed SIMD. Asked anew each time: Node 20 turns it on late (node.ts). */
+export function engineHasRelaxedSimd(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Which build of our SIMD kernels runs (see {@link simdVariant}). */
+export type SimdVariant = "relaxed" | "plain" | "none";
+
+let relaxedEnabled = true;
+
+/**
+ * Makes the kernels that have a relaxed-SIMD build run their plain build instead (false) or the
+ * relaxed one again (true, the default, where it loaded): the baseline a benchmark compares FMA
+ * against. Internal: not part of the public API.
+ */
+export function useRelaxedSimd(on: boolean): void {
+  relaxedEnabled = on;
+}
+
+let relaxedWarned = false;
+
+/** Every lazySimdKernel made, for {@link simdVariant}. */
+const kernels: { hasRelaxed: boolean; variant(): SimdVariant }[] = [];
+
+/**
+ * Which build runs now: "relaxed" when every loaded kernel that has a relaxed build runs it,
+ * "plain" when SIMD kernels run but not (all) relaxed ones, "none" when no SIMD kernel is loaded
+ * or they are turned off (see {@link useSimdKernels}). Internal: for benchmarks and tests.
+ */
+export function simdVariant(): SimdVariant {
+  const loaded = kernels.filter((k) => k.variant() !== "none");
+  if (loaded.length === 0) return "none";
+  const relaxable = loaded.filter((k) => k.hasRelaxed);
+  return relaxable.length > 0 && relaxable.every((k) => k.variant() === "relaxed") ? "relaxed" : "plain";
+}
+
+/**
  * One of our SIMD modules, compiled once on `load()` and wrapped by `wrap`; `get()` gives the
- * wrapper while the SIMD kernels are enabled, else (or before loading) undefined.
+ * wrapper while the SIMD kernels are enabled, else (or before loading) undefined. With
+ * `relaxedBase64` (the same kernel.c built with relaxed SIMD), `load()` also compiles that build
+ * where the engine validates relaxed SIMD, and `get()` gives it unless {@link useRelaxedSimd} says
+ * plain; a relaxed build that fails to instantiate warns once and leaves the plain one.
  */
 export function lazySimdKernel<E extends SimdExports, K>(
   name: string,
   base64: string,
   wrap: (exports: E) => K,
+  relaxedBase64?: string,
 ) {
-  let kernel: K | undefined;
+  let plain: K | undefined;
+  let relaxed: K | undefined;
   let loading: Promise<void> | undefined;
+  const variant = (): SimdVariant =>
+    !enabled || !plain ? "none" : relaxed && relaxedEnabled ? "relaxed" : "plain";
+  kernels.push({ hasRelaxed: relaxedBase64 !== undefined, variant });
+  async function loadRelaxed(): Promise<void> {
+    if (relaxedBase64 === undefined || !engineHasRelaxedSimd()) return;
+    try {
+      const bytes = Uint8Array.from(atob(relaxedBase64), (c) => c.charCodeAt(0));
+      const { instance } = await WebAssembly.instantiate(bytes, {});
+      relaxed = wrap(instance.exports as unknown as E);
+    } catch (error) {
+      if (!relaxedWarned) {
+        relaxedWarned = true;
+        console.warn(
+          `@ln/wasm: the relaxed-SIMD ${name} kernel did not load, using the plain SIMD ones: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
   return {
     load(): Promise<void> {
-      loading ??= loadSimdModule<E>(name, base64).then((exports) => {
-        if (exports) kernel = wrap(exports);
+      // Both builds: the plain one is the fallback, and the baseline useRelaxedSimd(false) picks.
+      loading ??= loadSimdModule<E>(name, base64).then(async (exports) => {
+        if (!exports) return;
+        plain = wrap(exports);
+        await loadRelaxed();
       });
       return loading;
     },
-    get: (): K | undefined => (enabled ? kernel : undefined),
+    get(): K | undefined {
+      const v = variant();
+      return v === "relaxed" ? relaxed : v === "plain" ? plain : undefined;
+    },
+    /** Which build `get()` gives now. */
+    variant,
   };
 }

@@ -1,5 +1,6 @@
 // Conv2D filter gradient for tfjs's wasm backend (NHWC, stride 1, dilation 1, explicit
-// top/left padding) in WebAssembly SIMD128 (f32x4 mul + add), no libc:
+// top/left padding) in WebAssembly SIMD128 (f32x4 mul + add, or one relaxed_madd: see MADD),
+// no libc:
 //
 //   dW[fh][fw][ci][co] = sum_{n,oy,ox} x[n][oy+fh-padTop][ox+fw-padLeft][ci] * dy[n][oy][ox][co]
 //
@@ -24,6 +25,20 @@
 typedef float f32;
 #define EXPORT(name) __attribute__((export_name(name)))
 #define INLINE static inline __attribute__((always_inline))
+// MADD(acc, a, b) = acc + a * b. SIMD128 has no fused multiply-add: the plain build (clang 14,
+// kernel.gen.ts) does a mul then an add. The relaxed build (clang-19 -mrelaxed-simd -DLN_RELAXED_SIMD,
+// kernel.relaxed.gen.ts; loaded only where the engine validates relaxed SIMD) makes it one
+// f32x4.relaxed_madd: an FMA where the CPU has one (x86 FMA3, ARM), rounded once instead of twice.
+// Measured (bench/relaxed.ts, Node 24, plain -> relaxed ms): LeNet's conv2 (batch 256) 4.47 -> 3.43,
+// AlexNet's conv2-5 (batch 8) 1.15-1.20x; LeNet's conv1 (CI = 1, pixel pairs: shuffles and splats, not
+// multiply-adds, bound it) 3.16 -> 3.07 on Node 24, 3.65 -> 3.25 on Node 20. There clang 19 without
+// FMA ran 4-17% slower than clang 14 (it hoists every splat of a block ahead of the multiply-adds:
+// more live vectors than V8's 16 registers), which FMA wins back; R = 2 for it instead of 3: in noise.
+#ifdef LN_RELAXED_SIMD
+#define MADD(acc, a, b) wasm_f32x4_relaxed_madd(a, b, acc)
+#else
+#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#endif
 
 static void zero(f32 *p, int n) {
   v128_t z = wasm_f32x4_splat(0.f);
@@ -57,7 +72,7 @@ INLINE void blockCo(const int R, const int V, const f32 *xp, const f32 *dp, f32 
       for (int r = 0; r < R; r++) {
         v128_t xs = wasm_v128_load32_splat(xr + r);
 #pragma clang loop unroll(full)
-        for (int v = 0; v < V; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xs, d[v]));
+        for (int v = 0; v < V; v++) acc[r][v] = MADD(acc[r][v], xs, d[v]);
       }
       xr += CI;
       dr += CO;
@@ -124,7 +139,7 @@ INLINE void blockPair(const int R, const int V2, const f32 *xp, const f32 *dp, f
 #pragma clang loop unroll(full)
         for (int v = 0; v < V2; v++) {
           v128_t xv = v < mid ? a : v == mid ? m : b;
-          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(xv, d[v]));
+          acc[r][v] = MADD(acc[r][v], xv, d[v]);
         }
       }
       xr += 2 * CI;
@@ -139,7 +154,7 @@ INLINE void blockPair(const int R, const int V2, const f32 *xp, const f32 *dp, f
       for (int r = 0; r < R; r++) {
         v128_t a = wasm_v128_load32_splat(xr + r);
 #pragma clang loop unroll(full)
-        for (int v = 0; v <= mid; v++) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(a, d[v]));
+        for (int v = 0; v <= mid; v++) acc[r][v] = MADD(acc[r][v], a, d[v]);
       }
     }
   }

@@ -1,0 +1,106 @@
+import {
+  type GradConfig,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  util,
+} from "@tensorflow/tfjs-core";
+import { WASM_BASE64 } from "./activation-grad-simd/kernel.gen";
+import { fusedGradient } from "./fused-gradient";
+import { markOurs, type WasmHeapBackend } from "./stock";
+import { lazyTfjsMemoryKernel, type TfjsMemoryBackend } from "./tfjs-memory";
+
+/** activation-grad-simd/kernel.c, on tfjs's memory: every argument but n is a tensor's address. */
+export interface ActivationGradExports {
+  /** dx = dy * (y * (1 - y)) over n values. */
+  sigmoid_grad(dy: number, y: number, dx: number, n: number): void;
+  /** dx = dy * step(x) over n values. */
+  relu_grad(dy: number, x: number, dx: number, n: number): void;
+}
+
+const lazy = lazyTfjsMemoryKernel<ActivationGradExports>("activation gradient", WASM_BASE64);
+
+let enabled = true;
+
+/**
+ * Turns the fused sigmoid and relu gradients off (tfjs's op chains run instead) or back on, leaving
+ * the other SIMD kernels as they are: the baseline a benchmark compares them against. Internal.
+ */
+export function useActivationGradKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Compiles the module once; where that fails, tfjs's op chains stay in use. */
+export const loadActivationGradKernel = lazy.load;
+
+/** The module on `backend`'s memory when it can run there (and is turned on), else undefined. */
+export function activationGradKernel(backend: TfjsMemoryBackend): ActivationGradExports | undefined {
+  return enabled ? lazy.get(backend) : undefined;
+}
+
+/** The wasm backend as the fused activation gradients use it. */
+type ActivationGradBackend = WasmHeapBackend & TfjsMemoryBackend;
+
+/** One fused activation gradient: which forward kernel, our kernel's name, and what it runs. */
+export interface ActivationGradSpec {
+  /** The forward kernel, e.g. "Sigmoid". */
+  forward: string;
+  /** What tfjs's gradient saves: the output (`outputsToSave: [true]`) or the input (`inputsToSave: ["x"]`). */
+  save: Pick<GradConfig, "inputsToSave" | "outputsToSave">;
+  /** Our kernel's name, e.g. "LnSigmoidGrad"; it takes `{ dy, [operand]: the saved tensor }`. */
+  fused: string;
+  operand: "x" | "y";
+  /** The module's function it runs. */
+  kernel: keyof ActivationGradExports;
+}
+
+/**
+ * The wasm kernel `spec.fused` (dx from dy and the saved tensor, one SIMD pass on tfjs's memory) and
+ * the gradient of `spec.forward` that runs it on wasm and tfjs's own gradient elsewhere.
+ */
+export function activationGradConfigs(spec: ActivationGradSpec): {
+  kernel: KernelConfig;
+  gradient: GradConfig;
+} {
+  const { fused, operand: operandName } = spec;
+  function kernelFunc(args: {
+    inputs: Record<string, TensorInfo>;
+    backend: ActivationGradBackend;
+  }): TensorInfo {
+    const { inputs, backend } = args;
+    const { dy, [operandName]: operand } = inputs;
+    if (
+      dy?.dtype !== "float32" ||
+      operand?.dtype !== "float32" ||
+      !util.arraysEqual(dy.shape, operand.shape)
+    ) {
+      throw new Error(
+        `@ln/wasm: ${fused} takes float32 tensors dy and ${operandName} of one shape, got ${dy?.dtype} [${dy?.shape}] and ${operand?.dtype} [${operand?.shape}]`,
+      );
+    }
+    const k = activationGradKernel(backend);
+    if (k == null) {
+      throw new Error(
+        `@ln/wasm: ${fused} runs only on the wasm backend with our SIMD kernels loaded (initWasmBackend() loads them); elsewhere tfjs's own gradient runs`,
+      );
+    }
+    const dx = backend.makeOutput(dy.shape, "float32");
+    const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+    k[spec.kernel](at(dy), at(operand), at(dx), util.sizeFromShape(dy.shape));
+    return dx;
+  }
+  return {
+    kernel: {
+      kernelName: fused,
+      backendName: "wasm",
+      kernelFunc: markOurs(kernelFunc as unknown as KernelFunc),
+    },
+    gradient: fusedGradient({
+      kernelName: spec.forward,
+      save: spec.save,
+      fusedKernel: fused,
+      operand: operandName,
+      ready: (backend) => activationGradKernel(backend as ActivationGradBackend) != null,
+    }),
+  };
+}

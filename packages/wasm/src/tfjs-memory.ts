@@ -1,0 +1,162 @@
+// Our SIMD modules running in tfjs's own wasm memory: a kernel gets the addresses of tfjs's tensors
+// and writes its output in place. runOnOwnMemory instead copies every input into a module's own
+// memory and every output back: 11.7M floats a LeNet step at batch 256, 2.7-3.4 ms (5-6% of the
+// step, bench/copy-cost.ts), and for an element-wise kernel as much time as its own work.
+// build-kernel.sh links a kernel.c that reads LN_TFJS_MEMORY against an imported memory (max 4 GiB,
+// as tfjs's), with no data of its own and its stack pointer exported; here each module is
+// instantiated once per tfjs memory, with its stack in tfjs's heap.
+import { simdKernelsEnabled } from "./simd-module";
+
+/** The parts of tfjs's wasm backend (its Emscripten module, `backend.wasm`) used here. */
+export interface TfjsWasmModule {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  /** The threaded build's memory (shared). */
+  wasmMemory?: WebAssembly.Memory;
+  /** The other builds' exports, their memory among them. */
+  asm?: { memory?: WebAssembly.Memory };
+}
+
+/** tfjs's wasm backend as this file sees it. */
+export interface TfjsMemoryBackend {
+  wasm?: TfjsWasmModule;
+}
+
+/** The memory tfjs's tensors live in, or undefined when `backend` is not a wasm backend we know. */
+export function tfjsMemory(backend: TfjsMemoryBackend): WebAssembly.Memory | undefined {
+  const wasm = backend.wasm;
+  const memory = wasm?.wasmMemory ?? wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || wasm == null) return undefined;
+  // Emscripten keeps HEAPU8 on the memory's current buffer: a different one is not tfjs's heap.
+  return memory.buffer === wasm.HEAPU8.buffer ? memory : undefined;
+}
+
+/** Whether `memory` is shared (a threaded backend's), so a module must import it as shared. */
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** The id and byte range of each section of a wasm module. */
+function sections(bytes: Uint8Array): { id: number; start: number; end: number }[] {
+  const out: { id: number; start: number; end: number }[] = [];
+  let at = 8; // magic and version
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      size += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    out.push({ id, start: at, end: at + size });
+    at += size;
+  }
+  return out;
+}
+
+const IMPORT_SECTION = 2;
+const DATA_SECTION = 11;
+const bytesOf = (s: string) => [...s].map((c) => c.charCodeAt(0));
+/** The import section's start when its one import is env.memory (kind 2) with a maximum, not shared
+ * (limits flags 1); the limits' min and max follow. */
+const MEMORY_IMPORT = [1, 3, ...bytesOf("env"), 6, ...bytesOf("memory"), 2, 1];
+
+/**
+ * Checks that `bytes` is a module build-kernel.sh linked for tfjs's memory, and returns it with its
+ * memory import as `shared` asks. A threaded tfjs's memory is shared, and an import must declare the
+ * same sharedness: the two forms differ in one byte, the import's limits flags (1: a maximum; 3: a
+ * maximum, shared), so one build serves both.
+ */
+export function forTfjsMemory(name: string, bytes: Uint8Array, shared: boolean): Uint8Array<ArrayBuffer> {
+  const all = sections(bytes);
+  const imports = all.find((s) => s.id === IMPORT_SECTION);
+  const found = imports != null && MEMORY_IMPORT.every((b, i) => bytes[imports.start + i] === b);
+  if (imports == null || !found || all.some((s) => s.id === DATA_SECTION)) {
+    // Data segments would be written into tfjs's memory at their link-time addresses, over tfjs's own.
+    throw new Error(
+      `@ln/wasm: the ${name} module was not built for tfjs's memory (expected one import, env.memory with a maximum, and no data); rebuild it with build-kernel.sh from a kernel.c that reads LN_TFJS_MEMORY`,
+    );
+  }
+  const out = bytes.slice();
+  if (shared) out[imports.start + MEMORY_IMPORT.length - 1] = 3;
+  return out;
+}
+
+/** Stack each instance gets in tfjs's heap (wasm-ld's default stack size). */
+const STACK_BYTES = 64 * 1024;
+
+/**
+ * One of our modules built for tfjs's memory: `load()` compiles it (both import forms, so that a
+ * kernel can instantiate synchronously), `get(backend)` gives its exports instantiated on that
+ * backend's memory (once per memory), or undefined where that cannot be (the SIMD kernels turned
+ * off, not loaded, a backend that is not tfjs's wasm, or a failed instantiation, warned once).
+ * Each instance's stack, 64 KiB of tfjs's heap, lives as long as that memory.
+ */
+export function lazyTfjsMemoryKernel<E>(name: string, base64: string) {
+  let modules: { plain: WebAssembly.Module; shared?: WebAssembly.Module } | undefined;
+  let loading: Promise<void> | undefined;
+  let warned = false;
+  const instances = new WeakMap<WebAssembly.Memory, E | null>();
+  const warn = (error: unknown) => {
+    if (warned) return;
+    warned = true;
+    console.warn(
+      `@ln/wasm: the SIMD ${name} kernel did not load, using tfjs's kernels: ${(error as Error).message}`,
+    );
+  };
+
+  async function compile(): Promise<void> {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    try {
+      const plain = await WebAssembly.compile(forTfjsMemory(name, bytes, false));
+      // Only an engine with SharedArrayBuffer can run a threaded tfjs.
+      const shared =
+        typeof SharedArrayBuffer === "undefined"
+          ? undefined
+          : await WebAssembly.compile(forTfjsMemory(name, bytes, true)).catch((error) => {
+              warn(error);
+              return undefined;
+            });
+      modules = { plain, shared };
+    } catch (error) {
+      warn(error);
+    }
+  }
+
+  function instantiate(backend: TfjsMemoryBackend, memory: WebAssembly.Memory): E | null {
+    const module = isShared(memory) ? modules?.shared : modules?.plain;
+    if (module == null || backend.wasm == null) return null;
+    try {
+      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+      const sp = exports.__stack_pointer;
+      if (sp instanceof WebAssembly.Global) {
+        // The linker placed the stack at fixed addresses, which in tfjs's memory are tfjs's: move it.
+        const base = backend.wasm._malloc(STACK_BYTES) >>> 0;
+        if (base === 0) throw new Error(`tfjs's heap has no ${STACK_BYTES} bytes for its stack`);
+        sp.value = (base + STACK_BYTES) & ~15;
+      }
+      return exports as unknown as E;
+    } catch (error) {
+      warn(error);
+      return null;
+    }
+  }
+
+  return {
+    load(): Promise<void> {
+      loading ??= compile();
+      return loading;
+    },
+    get(backend: TfjsMemoryBackend): E | undefined {
+      if (!simdKernelsEnabled() || modules == null) return undefined;
+      const memory = tfjsMemory(backend);
+      if (memory == null) return undefined;
+      let exports = instances.get(memory);
+      if (exports === undefined) {
+        exports = instantiate(backend, memory);
+        instances.set(memory, exports);
+      }
+      return exports ?? undefined;
+    },
+  };
+}
