@@ -74,7 +74,7 @@ describe.skipIf(!run)("the tensorflow device (tfjs-node on TensorFlow 2.21, set 
     }
   });
 
-  it("differentiates ReLU conv nets with TensorFlow's ReluGrad and skips the input's gradient, matching cpu", async () => {
+  it("differentiates ReLU with TensorFlow's ReluGrad, matching the cpu backend", async () => {
     // Like the zoo's AlexNet: convolutions with a bias, then separate ReLU layers.
     const reluNet = () => {
       const init = (seed: number) => tf.initializers.glorotUniform({ seed });
@@ -131,8 +131,6 @@ describe.skipIf(!run)("the tensorflow device (tfjs-node on TensorFlow 2.21, set 
     const count = (name: string) => native.kernels.filter((k) => k === name).length;
     expect(count("LnTensorflowReluGrad")).toBe(3);
     expect(count("Step")).toBe(0);
-    // Two convolutions, one input gradient: the second layer's; nothing needs the images'.
-    expect(count("Conv2DBackpropInput")).toBe(1);
     expect(reference.kernels).toContain("Step"); // the js backend keeps tfjs's own gradient
   });
 
