@@ -27,12 +27,20 @@ export interface BackendProbe {
 }
 
 /**
- * Threads for the wasm backend: one per logical core (tfjs allows 8 at most) where the page is
- * cross-origin isolated, which shared memory needs (see vite.config.ts's headers); else 1.
+ * Cores to train on by default: one per logical core (at most 8) where the page is cross-origin
+ * isolated, which the data-parallel workers' shared memory needs (see vite.config.ts's headers); else 1.
  */
-export function wasmThreadsHere(): number {
+export function coresHere(): number {
   if (!globalThis.crossOriginIsolated) return 1;
   return Math.min(Math.max(navigator.hardwareConcurrency || 1, 1), 8);
+}
+
+/**
+ * Whether `backend` trains on more cores through `trainCh6`'s `dataParallel` (each core a copy of the
+ * model on its own CPU backend); GPU backends spread their work by themselves.
+ */
+export function splitsOverCores(backend: BackendName): boolean {
+  return backend === "wasm" || backend === "js";
 }
 
 /** Starts each backend once, in order, to learn which ones work in this browser. */
@@ -40,7 +48,9 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   const probes: BackendProbe[] = [];
   for (const { value, label } of BACKENDS) {
     try {
-      probes.push({ value, label, device: await useDevice(value, { wasmThreads: wasmThreadsHere() }) });
+      // wasm on one thread: the other cores go to data-parallel workers, which speed LeNet up where a
+      // second wasm thread adds a few percent (docs/perf.md).
+      probes.push({ value, label, device: await useDevice(value) });
     } catch (error) {
       // A DeviceError says what useDevice tried and why each failed: enough for a tooltip.
       const reason =

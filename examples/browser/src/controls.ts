@@ -1,4 +1,4 @@
-import type { BackendName, BackendProbe } from "./backends";
+import { type BackendName, type BackendProbe, coresHere, splitsOverCores } from "./backends";
 import { byId } from "./dom";
 import { MODELS, type ModelChoice } from "./models";
 
@@ -12,6 +12,8 @@ export const controls = {
   batchSize: byId<HTMLInputElement>("batch-size"),
   trainCount: byId<HTMLSelectElement>("train-count"),
   testCount: byId<HTMLSelectElement>("test-count"),
+  cores: byId<HTMLInputElement>("cores"),
+  coresNote: byId("cores-note"),
   trainButton: byId<HTMLButtonElement>("train"),
   stopButton: byId<HTMLButtonElement>("stop"),
 };
@@ -24,6 +26,8 @@ export interface Settings {
   batchSize: number;
   trainCount: number;
   testCount: number;
+  /** Cores to split each batch over (trainCh6's dataParallel): 1 where the backend or page cannot. */
+  cores: number;
 }
 
 export function readSettings(): Settings {
@@ -35,6 +39,7 @@ export function readSettings(): Settings {
     batchSize: controls.batchSize.valueAsNumber,
     trainCount: Number(controls.trainCount.value),
     testCount: Number(controls.testCount.value),
+    cores: coresAllowed() ? controls.cores.valueAsNumber : 1,
   };
 }
 
@@ -63,13 +68,40 @@ export function applyDefaults(model: ModelChoice): void {
   controls.epochs.value = String(model.epochs);
 }
 
+/** Whether the cores setting applies: a CPU backend on a page that can share memory with workers. */
+function coresAllowed(): boolean {
+  return coresHere() > 1 && splitsOverCores(controls.backend.value as BackendName);
+}
+
+/** The cores field: the page's default once, then enabled and explained for the chosen backend. */
+export function updateCores(setDefault = false): void {
+  if (setDefault) controls.cores.value = String(coresHere());
+  controls.cores.disabled = !coresAllowed();
+  controls.coresNote.textContent = coresNote();
+}
+
+function coresNote(): string {
+  if (!globalThis.crossOriginIsolated)
+    return "1 core: the page is not cross-origin isolated, so it cannot share memory with Web Workers (see the README).";
+  if (!splitsOverCores(controls.backend.value as BackendName))
+    return "1 core: a GPU backend spreads the work by itself.";
+  if (coresHere() === 1) return "1 core: this browser reports a single core.";
+  const cores = controls.cores.valueAsNumber;
+  if (!(cores > 1)) return "1 core: each batch on this page's thread.";
+  const workers = cores === 2 ? "1 Web Worker" : `${cores - 1} Web Workers`;
+  return `Each batch split over ${cores} cores, this page and ${workers}, each with a copy of the model (data-parallel): the same steps as on 1 core, sooner.`;
+}
+
 /** While training, only Stop works. */
 export function setTraining(training: boolean, ready: boolean): void {
   const noBackend = [...controls.backend.options].every((option) => option.disabled);
   for (const element of controls.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
     "input, select",
   )) {
-    element.disabled = training || (element === controls.backend && noBackend);
+    element.disabled =
+      training ||
+      (element === controls.backend && noBackend) ||
+      (element === controls.cores && !coresAllowed());
   }
   controls.trainButton.disabled = training || !ready;
   controls.stopButton.disabled = !training;

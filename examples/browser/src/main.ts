@@ -5,7 +5,15 @@ import type * as tf from "@tensorflow/tfjs";
 import { activate, type BackendName, preferredBackend, probeBackends } from "./backends";
 import { createChart } from "./chart";
 import { showConfusion } from "./confusion-table";
-import { applyDefaults, controls, fillBackends, fillModels, readSettings, setTraining } from "./controls";
+import {
+  applyDefaults,
+  controls,
+  fillBackends,
+  fillModels,
+  readSettings,
+  setTraining,
+  updateCores,
+} from "./controls";
 import { explainMissingData, firstExamples, loadData } from "./data";
 import { byId, h, messageOf } from "./dom";
 import { showPredictions, showSamples } from "./images";
@@ -38,6 +46,7 @@ const el = {
     trainAcc: byId("stat-train-acc"),
     testAcc: byId("stat-test-acc"),
     speed: byId("stat-speed"),
+    cores: byId("stat-cores"),
   },
 };
 
@@ -106,6 +115,7 @@ async function startBackends(): Promise<void> {
   const probes = await probeBackends();
   const chosen = preferredBackend(probes);
   fillBackends(probes, chosen?.value);
+  updateCores(true);
   if (!chosen) {
     el.deviceName.textContent = `No TensorFlow.js backend started: ${probes.map((p) => `${p.value}: ${p.reason}`).join("; ")}`;
     return;
@@ -145,7 +155,18 @@ async function onTrain(event: SubmitEvent): Promise<void> {
   el.trainError.hidden = true;
   el.report.hidden = true;
   document.body.dataset.state = "training";
-  showStats({ epoch: "–", batch: "–", loss: "–", trainAcc: "–", testAcc: "–", speed: "–" });
+  // Cores beyond the first are Web Workers, each with a copy of the model (trainCh6's dataParallel).
+  const { cores } = settings;
+  document.body.dataset.cores = String(cores);
+  showStats({
+    epoch: "–",
+    batch: "–",
+    loss: "–",
+    trainAcc: "–",
+    testAcc: "–",
+    speed: "–",
+    cores: cores === 1 ? "1" : `${cores} (${cores - 1} worker${cores === 2 ? "" : "s"})`,
+  });
   const chart = createChart(el.chart, settings.epochs); // a fresh, empty chart right away
   try {
     showDevice(await activate(settings.backend), settings.backend);
@@ -160,21 +181,25 @@ async function onTrain(event: SubmitEvent): Promise<void> {
       epochs: settings.epochs,
       lr: settings.lr,
       batchSize: settings.batchSize,
+      cores,
       signal: state.stop.signal,
       chart,
-      onBatch: (p) =>
+      onBatch: (p) => {
+        document.body.dataset.wallExamplesPerSec = String(p.wallExamplesPerSec); // for bench:cores
         showStats({
           epoch: `${p.epoch} / ${settings.epochs}`,
           batch: `${p.batch} / ${p.batches}`,
           loss: p.loss.toFixed(3),
           trainAcc: p.trainAcc.toFixed(3),
           speed: Math.round(p.examplesPerSec).toLocaleString("en-US"),
-        }),
+        });
+      },
       onTesting: (epoch) => showStats({ testAcc: `testing epoch ${epoch}…` }),
       onEpoch: (stats) => showStats({ testAcc: stats.testAcc.toFixed(3) }),
     });
     el.report.textContent =
       formatReport(report) +
+      (cores > 1 ? `, ${cores} cores (this page and ${cores - 1} Web Worker${cores === 2 ? "" : "s"})` : "") +
       (report.aborted ? `\nstopped after ${report.examples.toLocaleString("en-US")} examples` : "");
     el.report.hidden = false;
     showStats({ speed: Math.round(report.examplesPerSec).toLocaleString("en-US") });
@@ -258,6 +283,7 @@ async function main(): Promise<void> {
   });
   controls.backend.addEventListener("change", () => {
     const { backend } = readSettings();
+    updateCores();
     void activate(backend).then(
       (device) => showDevice(device, backend),
       (error) => {
@@ -265,6 +291,7 @@ async function main(): Promise<void> {
       },
     );
   });
+  controls.cores.addEventListener("input", () => updateCores());
   el.save.addEventListener("click", () => void onSave());
   el.load.addEventListener("click", () => void onLoad());
   el.download.addEventListener("click", () => void onDownload());

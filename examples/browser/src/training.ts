@@ -22,6 +22,8 @@ export interface TrainSettings {
   epochs: number;
   lr: number;
   batchSize: number;
+  /** Cores to split each batch over: trainCh6's dataParallel (1: this thread alone). */
+  cores: number;
   signal: AbortSignal;
   chart: Animator;
   /** Called after every batch with d2l's running means for the epoch so far. */
@@ -32,6 +34,11 @@ export interface TrainSettings {
     loss: number;
     trainAcc: number;
     examplesPerSec: number;
+    /**
+     * examples/s by the wall clock from the end of the epoch's first batch to the end of this one: the
+     * steps and everything between them (data, the chart, the browser's own work); NaN at the first.
+     */
+    wallExamplesPerSec: number;
   }): void;
   onEpoch(stats: EpochStats): void;
   /** Called when an epoch's training batches are done and its test pass begins. */
@@ -57,7 +64,10 @@ function yielding(source: Iterable<Batch>): AsyncIterable<Batch> {
   };
 }
 
-/** trainCh6 on the page: live chart points, running stats and examples/s, the page kept responsive. */
+/**
+ * trainCh6 on the page: live chart points, running stats and examples/s, the page kept responsive.
+ * Seeded (the Xavier draw, the shuffle), so a run can be repeated, on 1 core or several alike.
+ */
 export async function train(settings: TrainSettings): Promise<TrainReport> {
   const { model, epochs, lr, batchSize, chart } = settings;
   const trainBatches = batches(settings.train, { batchSize, shuffle: true, seed: 0 });
@@ -68,11 +78,15 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
   // examples/s over training steps only, with trainCh6's own step times (d2l's timer).
   let stepExamples = 0;
   let stepSeconds = 0;
+  let wallStart = 0;
+  let wallExamples = 0;
   let lastYield = performance.now();
 
   const onBatchEnd = async ({ epoch, batch, size, loss, acc, seconds, epochLoss, epochAcc }: BatchInfo) => {
     stepSeconds += seconds;
     stepExamples += size;
+    if (batch === 0) [wallStart, wallExamples] = [performance.now(), 0];
+    else wallExamples += size;
     recent.add(loss * size, acc * size, size);
     const last = batch === perEpoch - 1;
     if ((batch + 1) % every === 0 || last) {
@@ -85,6 +99,7 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
       loss: epochLoss,
       trainAcc: epochAcc,
       examplesPerSec: stepExamples / stepSeconds,
+      wallExamplesPerSec: wallExamples / ((performance.now() - wallStart) / 1000),
     });
     if (last) settings.onTesting(epoch);
     if (last || performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -96,6 +111,8 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
   return trainCh6(model, trainBatches, yielding(testBatches), {
     epochs,
     lr,
+    seed: 0,
+    dataParallel: settings.cores,
     signal: settings.signal,
     batchesPerEpoch: perEpoch,
     callbacks: {

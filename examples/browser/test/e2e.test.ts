@@ -106,15 +106,16 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     const backends = await workingBackends(page);
     console.log(`backends that started: ${backends.join(", ")}; ${await page.textContent("#device-name")}`);
     expect(backends).toContain("wasm");
-    // The host sends the isolation headers, so wasm runs one thread per core (Chromium reports them).
+    // The host sends the isolation headers, so the page offers one core per logical core (at most 8,
+    // Chromium reports them) for data-parallel training, each core wasm on one thread.
     const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 0));
     expect(cores, "the page is cross-origin isolated").toBeGreaterThan(0);
-    const threads = Math.min(cores, 8);
-    expect(await page.textContent("#device-name")).toContain(
-      threads === 1 ? "1 thread" : `${threads} threads`,
-    );
+    expect(await page.inputValue("#cores")).toBe(String(Math.min(cores, 8)));
+    expect(await page.textContent("#device-name")).toContain("1 thread");
+    // Two cores: this page and one Web Worker (a one-core machine cannot show it; it trains on one).
+    const split = cores > 1 ? 2 : 1;
 
-    const wasm = await trainOnPage(page, {
+    const relu: RunSettings = {
       backend: "wasm",
       model: "lenet-relu",
       epochs: 2,
@@ -122,10 +123,16 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
       batchSize: 64,
       trainCount: 2000,
       testCount: 500,
-    });
+    };
+    const wasm = await trainOnPage(page, { ...relu, cores: split });
     console.log(
       `wasm: ${wasm.report.replace(/\n/g, "; ")}; test acc ${wasm.testAcc}; click answered in ${wasm.clickDelay.toFixed(0)} ms`,
     );
+    expect(await page.getAttribute("body", "data-cores")).toBe(String(split));
+    if (split === 2) {
+      expect(wasm.report).toContain("examples/sec on wasm, 2 cores (this page and 1 Web Worker)");
+      expect(await page.textContent("#stat-cores")).toBe("2 (1 worker)");
+    }
     const [earlyLoss, ,] = wasm.early;
     const [lateLoss, lateTrainAcc, lateTestAcc] = wasm.late;
     expect(lateLoss.points).toBeGreaterThan(earlyLoss.points);
@@ -159,6 +166,20 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     expect(statSync(await files["ln-lenet.weights.bin"].path()).size).toBe(61_706 * 4);
 
     await page.screenshot({ path: join(output, "page.png"), fullPage: true });
+
+    if (split === 2) {
+      // The same run on one core takes the same steps, to float rounding, which ReLU and max pooling turn
+      // into visible differences within 64 steps (a shard's wasm may also round otherwise: FMA kernels);
+      // a worker whose gradients were lost or stale would miss by far more.
+      const one = await trainOnPage(page, { ...relu, cores: 1 });
+      console.log(`wasm on 1 core: ${one.report.replace(/\n/g, "; ")}; test acc ${one.testAcc}`);
+      expect(one.report).not.toContain("Web Worker");
+      expect(await page.textContent("#stat-cores")).toBe("1");
+      const [lossOne, lossTwo] = [one.report, wasm.report].map((r) => Number(/^loss ([\d.]+)/.exec(r)?.[1]));
+      expect(Math.abs(lossTwo - lossOne), `losses ${lossOne} and ${lossTwo}`).toBeLessThan(0.05 * lossOne);
+      expect(Math.abs(wasm.testAcc - one.testAcc)).toBeLessThan(0.06);
+      expect(one.testAcc).toBeGreaterThan(0.2);
+    }
 
     if (backends.includes("webgl")) {
       const webgl = await trainOnPage(page, {
@@ -223,14 +244,14 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await page.click("#stop");
     await page.waitForFunction(() => document.body.dataset.state === "stopped", null, { timeout: 10_000 });
     expect(await page.textContent("#report")).toMatch(
-      /no epoch finished\n[\d.]+ examples\/sec on wasm\nstopped after/,
+      /no epoch finished\n[\d.]+ examples\/sec on wasm(, \d+ cores \(this page and \d+ Web Workers?\))?\nstopped after/,
     );
     expect(await page.locator("#predictions .tile").count()).toBe(24);
     expect(errors).toEqual([]);
     await page.close();
   });
 
-  it("works from a fixed sub-path too (vite build --base /sub/path/), without isolation headers, and explains missing data", async () => {
+  it("works from a fixed sub-path too (vite build --base /sub/path/), without isolation headers (one core), and explains missing data", async () => {
     const dist = await buildPage("sub-path", "/sub/path/");
     const html = readFileSync(join(dist, "index.html"), "utf8");
     expect(html).toContain('src="/sub/path/assets/');
@@ -244,6 +265,9 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
       expect(await workingBackends(page)).toContain("wasm");
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       expect(await page.textContent("#device-name")).toContain("1 thread");
+      // No shared memory, so no Web Workers: one core, and the page says why.
+      expect(await page.isDisabled("#cores")).toBe(true);
+      expect(await page.textContent("#cores-note")).toContain("not cross-origin isolated");
       await page.close();
       expect(errors).toEqual([]);
     } finally {

@@ -20,6 +20,8 @@ export interface RunSettings {
   batchSize: number;
   trainCount: 60000 | 10000 | 2000;
   testCount: 10000 | 2000 | 500;
+  /** Cores to split each batch over (the page's default when left out). */
+  cores?: number;
 }
 
 /** What the chart shows now: points and drawn length of each series (train loss, train acc, test acc). */
@@ -48,6 +50,7 @@ export async function configure(page: Page, s: RunSettings): Promise<void> {
   await page.fill("#batch-size", String(s.batchSize));
   await page.selectOption("#train-count", String(s.trainCount));
   await page.selectOption("#test-count", String(s.testCount));
+  if (s.cores !== undefined) await page.fill("#cores", String(s.cores));
 }
 
 /** The enabled backend options, i.e. those that started in this browser. */

@@ -6,10 +6,13 @@ import { describe, expect, it } from "vitest";
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 describe("browser entry (the package's `browser` export condition)", () => {
-  it("reaches no Node built-in module", async () => {
-    const entry = fileURLToPath(new URL("./index.browser.ts", import.meta.url));
+  it("reaches no Node built-in module, nor does the data-parallel Web Worker's script", async () => {
+    const entries = ["./index.browser.ts", "./data-parallel/web-worker.ts"].map((file) =>
+      fileURLToPath(new URL(file, import.meta.url)),
+    );
     const result = await build({
-      entryPoints: [entry],
+      entryPoints: entries,
+      outdir: "out", // not written: two entry points need one
       absWorkingDir: fileURLToPath(new URL("..", import.meta.url)),
       bundle: true,
       platform: "browser",

@@ -1,6 +1,8 @@
 // Browser set-up, imported first by the browser entry (index.browser.ts): installs the browser platform
-// (no files, no worker threads; errors name the browser's alternative) and @ln/wasm's browser entry.
+// (no files, errors name the browser's alternative; data-parallel workers are Web Workers) and @ln/wasm's
+// browser entry.
 import "@ln/wasm";
+import { startWebWorkers } from "./data-parallel/web-workers";
 import { browserPlatform, installPlatform } from "./internal/platform";
 
-installPlatform(browserPlatform);
+installPlatform({ ...browserPlatform, startShardWorkers: startWebWorkers });

@@ -24,8 +24,9 @@ const WHERE = "trainCh6";
  * pass `init: false` to keep the model's weights. A NaN or infinite loss, or one that exploded (the
  * last 20 batch losses all above 100x the larger of the first and ln(classes)), throws `DivergedError`
  * before that step is applied. `signal` stops after the current batch; `checkpointDir` (Node)
- * writes a checkpoint per epoch, and `resume` continues from one. `dataParallel: 2` (Node, wasm)
- * splits every batch over the main thread and a worker thread and averages their gradients.
+ * writes a checkpoint per epoch, and `resume` continues from one. `dataParallel: 2` (wasm; Node, or a
+ * cross-origin isolated page) splits every batch over the main thread and a worker and averages their
+ * gradients.
  *
  * @example
  * ```ts

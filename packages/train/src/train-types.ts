@@ -166,8 +166,10 @@ export interface TrainOptions {
   /** Batches per epoch, for `onProgress` fifths when the data has no `length`. */
   batchesPerEpoch?: number;
   /**
-   * Node, on the `wasm` (or js `cpu`) backend: split every batch into this many shards, computed at
-   * once by the main thread and `dataParallel - 1` worker threads, each with its own backend and copy
+   * On the `wasm` (or js `cpu`) backend, in Node (worker threads) and in browsers (Web Workers; the page
+   * must be cross-origin isolated, else it warns, naming COOP/COEP, and trains on the main thread
+   * alone): split every batch into this many shards, computed at
+   * once by the main thread and `dataParallel - 1` workers, each with its own backend and copy
    * of the model; their gradients are averaged (weighted by shard size) and the main thread applies
    * the update, so the step is the whole batch's (to float rounding) whatever the optimizer. Use one
    * shard per core with wasm on 1 thread: LeNet on 2 cores trains ~1.7x as fast as on one, where

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { DivergedError, trainCh6, useDevice } from "../index";
 import {
   relativeError,
@@ -115,6 +115,27 @@ describe("trainCh6 with dataParallel", () => {
     await expect(trainCh6(custom, train, test, { epochs: 1, dataParallel: 2 })).rejects.toThrow(
       /data-parallel worker 1: .*LnTestDoubler is not registered in this worker thread.*dataParallel: 1/,
     );
+  }, 60_000);
+
+  it("in a page that is not cross-origin isolated (no shared memory), warns naming the headers and trains on one thread", async () => {
+    const options = { epochs: 1, lr: 0.5, seed: 3 };
+    const single = smallCnn();
+    await trainCh6(single, train, test, options);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const global = globalThis as { crossOriginIsolated?: boolean };
+    global.crossOriginIsolated = false; // what a browser says of a page served without COOP/COEP
+    try {
+      const model = smallCnn();
+      await trainCh6(model, train, test, { ...options, dataParallel: 2 });
+      expect(maxWeightError(model, single)).toBe(0); // this thread alone: exactly the one-thread run
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(
+        /dataParallel 2 runs on this thread alone: .*cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/,
+      );
+    } finally {
+      delete global.crossOriginIsolated;
+      warn.mockRestore();
+    }
   }, 60_000);
 
   it("lets the process exit by itself after training", async () => {

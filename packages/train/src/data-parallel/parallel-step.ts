@@ -23,8 +23,10 @@ function rows(whole: BatchArrays, start: number, size: number): BatchArrays {
 }
 
 /**
- * Starts `parallel - 1` worker threads for data-parallel training of `model` on `device`, or
- * explains why it cannot: Node only, and only on the CPU backends that use one core each.
+ * Starts `parallel - 1` workers (Node's worker threads, a browser's Web Workers) for data-parallel
+ * training of `model` on `device`, or explains why it cannot: only on the CPU backends that use one core
+ * each. Without shared memory (a browser page that is not cross-origin isolated) it warns and returns
+ * undefined: the run trains on the main thread alone, the same steps, as wasm threads fall back to one.
  */
 export async function startShardWorkers(
   model: tf.LayersModel,
@@ -32,12 +34,11 @@ export async function startShardWorkers(
   parallel: number,
   numClasses: number,
   where: string,
-): Promise<ShardWorkers> {
+): Promise<ShardWorkers | undefined> {
   const start = shardWorkerStarter();
   if (start === undefined) {
     throw new Error(
-      `${where}: dataParallel needs Node.js worker_threads; in a browser, serve the page cross-origin ` +
-        `isolated and use useDevice("wasm", { wasmThreads }) instead`,
+      `${where}: dataParallel needs the worker threads of an @ln/train entry point: import "@ln/train", not a file inside it`,
     );
   }
   if (device.backend === "tensorflow") {
@@ -52,6 +53,11 @@ export async function startShardWorkers(
         `this run is on ${device.backend}, which spreads its work by itself. Use useDevice("wasm") or leave dataParallel out`,
     );
   }
+  const noSharedMemory = sharedMemoryMissing();
+  if (noSharedMemory) {
+    console.warn(`${where}: dataParallel ${parallel} runs on this thread alone: ${noSharedMemory}`);
+    return undefined;
+  }
   return start({
     count: parallel - 1,
     backend: device.backend,
@@ -59,6 +65,20 @@ export async function startShardWorkers(
     shapes: model.trainableWeights.map((w) => [...w.shape] as number[]),
     numClasses,
   });
+}
+
+/**
+ * Why weights and gradients cannot be shared with workers here, or undefined when they can. A browser
+ * gives `SharedArrayBuffer` only to a cross-origin isolated page; Node always has it.
+ */
+function sharedMemoryMissing(): string | undefined {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (typeof SharedArrayBuffer === "function" && isolated !== false) return undefined;
+  return (
+    "the workers share weights and gradients through SharedArrayBuffer, which a browser gives only to a " +
+    "cross-origin isolated page: serve it with the headers Cross-Origin-Opener-Policy: same-origin and " +
+    "Cross-Origin-Embedder-Policy: require-corp (the same steps are taken either way, one core is slower)"
+  );
 }
 
 /**

@@ -1,24 +1,24 @@
-// Node half of data-parallel training: starts the worker threads and moves weights, shards and
-// gradients through shared memory. The Node platform carries it; browser bundles never import it.
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+// The main thread's half of data-parallel training, the same over Node's worker threads
+// (node-threads.ts) and a browser's Web Workers (web-workers.ts): starts the workers and moves weights,
+// shards and gradients through shared memory.
 import type * as tf from "@tensorflow/tfjs";
 import type { BatchArrays } from "../data";
-import type { StepMessage, WorkerInit, WorkerReply } from "./protocol";
+import type { StepMessage, ToWorker, WorkerReply } from "./protocol";
 import type { ShardResult, ShardWorkerConfig, ShardWorkers } from "./shard-workers";
 
-/** The worker script: the built one beside this bundle, or (running from sources) worker.ts through tsx. */
-function workerFile(): string {
-  // ESM build: import.meta.url; CJS build: __filename (import.meta is empty there).
-  const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) return join(dirname(here), "worker-dev.mjs");
-  return join(dirname(here), here.endsWith(".cjs") ? "data-parallel-worker.cjs" : "data-parallel-worker.js");
+/** One started worker, as the runtime gives it. */
+export interface ShardThread {
+  post(message: ToWorker): void;
+  /**
+   * Calls `onReply` with each reply, and `onFailure` when the worker fails or ends (its script did not
+   * load, it threw outside a step, it exited).
+   */
+  listen(onReply: (reply: WorkerReply) => void, onFailure: (error: Error) => void): void;
+  terminate(): Promise<unknown>;
 }
 
-/** One worker thread and the reply it owes, if any. */
+/** One worker and the reply it owes, if any. */
 class ShardWorker {
-  readonly thread: Worker;
   readonly grads: Float32Array;
   private waiting: { resolve(r: WorkerReply): void; reject(e: Error): void } | undefined;
   private failure: Error | undefined;
@@ -28,16 +28,17 @@ class ShardWorker {
 
   constructor(
     readonly index: number,
-    init: WorkerInit,
+    readonly thread: ShardThread,
+    grads: SharedArrayBuffer,
   ) {
-    this.grads = new Float32Array(init.grads);
-    this.thread = new Worker(workerFile(), { workerData: init });
-    this.thread.on("message", (message: WorkerReply) => {
-      if (message.type === "error") this.fail(new Error(message.message));
-      else this.settle((w) => w.resolve(message));
-    });
-    this.thread.on("error", (error) => this.fail(error));
-    this.thread.on("exit", (code) => this.fail(new Error(`the thread exited (code ${code})`)));
+    this.grads = new Float32Array(grads);
+    thread.listen(
+      (reply) => {
+        if (reply.type === "error") this.fail(new Error(reply.message));
+        else this.settle((w) => w.resolve(reply));
+      },
+      (error) => this.fail(error),
+    );
   }
 
   private settle(f: (w: NonNullable<ShardWorker["waiting"]>) => void) {
@@ -54,7 +55,7 @@ class ShardWorker {
     this.settle((w) => w.reject(wrapped));
   }
 
-  /** The next reply (rejects at once if the thread already failed). */
+  /** The next reply (rejects at once if the worker already failed). */
   next(): Promise<WorkerReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
@@ -70,7 +71,7 @@ class ShardWorker {
     new Int32Array(this.labels).set(shard.labels);
     const reply = this.next();
     const message: StepMessage = { type: "step", shape: shard.shape, x: this.x, labels: this.labels };
-    this.thread.postMessage(message);
+    this.thread.post(message);
     const done = await reply;
     if (done.type !== "done")
       throw new Error(`trainCh6: data-parallel worker ${this.index + 1} replied ${done.type}`);
@@ -78,19 +79,25 @@ class ShardWorker {
   }
 }
 
-/** Starts `config.count` workers and waits until each has built its model. */
-export async function startShardWorkerThreads(config: ShardWorkerConfig): Promise<ShardWorkers> {
+/** Starts `config.count` workers with `spawn` and waits until each has built its model. */
+export async function startPool(
+  config: ShardWorkerConfig,
+  spawn: (index: number) => ShardThread,
+): Promise<ShardWorkers> {
   const total = config.shapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
   const weights = new SharedArrayBuffer(total * 4);
   const { count, ...rest } = config;
-  const workers = Array.from(
-    { length: count },
-    (_, i) => new ShardWorker(i, { ...rest, weights, grads: new SharedArrayBuffer(total * 4) }),
-  );
+  const workers: ShardWorker[] = [];
   const close = async () => {
     await Promise.all(workers.map((w) => w.thread.terminate()));
   };
   try {
+    for (let i = 0; i < count; i++) {
+      const grads = new SharedArrayBuffer(total * 4);
+      const worker = new ShardWorker(i, spawn(i), grads);
+      workers.push(worker);
+      worker.thread.post({ type: "init", ...rest, weights, grads });
+    }
     await Promise.all(workers.map((w) => w.next()));
   } catch (error) {
     await close();

@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { BatchArrays } from "../data";
 import { platform } from "../internal/platform";
 
-/** What a worker thread returns for its shard of a batch. */
+/** What a worker returns for its shard of a batch. */
 export interface ShardResult {
   /** Gradients of the shard's mean loss, all variables flat in order; shared memory, valid until the next `run`. */
   grads: Float32Array;
@@ -15,11 +15,12 @@ export interface ShardResult {
 }
 
 /**
- * The worker threads of data-parallel training (Node): each holds a copy of the model on its own
- * backend and computes the gradients of one shard of every batch, while the main thread does another.
+ * The workers of data-parallel training (Node's worker threads, a browser's Web Workers): each holds a
+ * copy of the model on its own backend and computes the gradients of one shard of every batch, while
+ * the main thread does another.
  */
 export interface ShardWorkers {
-  /** Worker threads (the main thread computes one more shard). */
+  /** Workers (the main thread computes one more shard). */
   readonly count: number;
   /**
    * Hands every worker the current weights and one shard (at most `count` shards) and resolves
@@ -27,13 +28,13 @@ export interface ShardWorkers {
    * compute its own shard meanwhile.
    */
   run(weights: readonly tf.Variable[], shards: readonly BatchArrays[]): Promise<ShardResult[]>;
-  /** Ends the threads. */
+  /** Ends the workers. */
   close(): Promise<void>;
 }
 
 /** What starts the workers: the model as JSON, and what each worker must check and compute. */
 export interface ShardWorkerConfig {
-  /** Worker threads to start. */
+  /** Workers to start. */
   count: number;
   /** `"wasm"` or tfjs's JavaScript `"cpu"`: the main thread's backend, one thread per worker. */
   backend: "wasm" | "cpu";
@@ -46,7 +47,7 @@ export interface ShardWorkerConfig {
 
 export type StartShardWorkers = (config: ShardWorkerConfig) => Promise<ShardWorkers>;
 
-/** The installed platform's implementation (Node's worker threads), or undefined (a browser). */
+/** The installed platform's implementation, or undefined where there is none (no entry point loaded). */
 export function shardWorkerStarter(): StartShardWorkers | undefined {
   return platform()?.startShardWorkers;
 }

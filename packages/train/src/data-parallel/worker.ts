@@ -1,93 +1,11 @@
-// A data-parallel worker thread: its own backend (one thread) and copy of the model; for each
-// shard it gets, it loads the main thread's current weights, computes the gradients of the shard's
-// mean loss and writes them to shared memory. Started by pool.ts.
-import "../node-setup"; // the Node platform, and @ln/wasm's Node support and training kernels
-import { parentPort, workerData } from "node:worker_threads";
-import * as tf from "@tensorflow/tfjs";
-import { requestForBackend, useDevice } from "../device";
-import { batchGradients } from "../gradients";
-import { unfuseInputConvs } from "../input-convs";
-import type { StepMessage, WorkerInit, WorkerReply } from "./protocol";
+// A data-parallel worker thread in Node (started by node-threads.ts): the Node platform and @ln/wasm's
+// Node support, then the shared worker body over the thread's parent port.
+import "../node-setup";
+import { parentPort } from "node:worker_threads";
+import { serveShards } from "./serve-shards";
 
-const WHERE = "trainCh6 (data-parallel worker)";
 const port = parentPort!;
-const init = workerData as WorkerInit;
-const reply = (message: WorkerReply) => port.postMessage(message);
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-async function setUp() {
-  await useDevice(requestForBackend(init.backend), { wasmThreads: 1 });
-  const model = await tf.models
-    .modelFromJSON({ modelTopology: init.modelTopology as tf.io.ModelJSON["modelTopology"] })
-    .catch((error: unknown) => {
-      throw withLayerHint(error);
-    });
-  unfuseInputConvs(model); // as trainCh6 does on the main thread
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const shapes = variables.map((v) => v.shape.join("x")).join(", ");
-  const expected = init.shapes.map((s) => s.join("x")).join(", ");
-  if (shapes !== expected) {
-    throw new Error(
-      `the model rebuilt from JSON has variables [${shapes}], the main thread's are [${expected}]`,
-    );
-  }
-  return { model, variables };
-}
-
-/**
- * tfjs's "Unknown layer: X" from a worker, with what causes it: a custom layer class registered on the
- * main thread only (each worker thread has its own tfjs and its own class registry).
- */
-function withLayerHint(error: unknown): unknown {
-  const match = error instanceof Error ? /Unknown layer: (\w+)/.exec(error.message) : null;
-  if (!match) return error;
-  return new Error(
-    `the model's layer class ${match[1]} is not registered in this worker thread: a custom layer registered ` +
-      `with tf.serialization.registerClass on the main thread is unknown to the data-parallel workers (each ` +
-      `thread has its own TensorFlow.js, and no way yet to load a user's classes); train this model with ` +
-      `dataParallel: 1 (the CLI's --cores 1)`,
-    { cause: error },
-  );
-}
-
-async function step(model: tf.LayersModel, variables: tf.Variable[], message: StepMessage) {
-  const weights = new Float32Array(init.weights);
-  const grads = new Float32Array(init.grads);
-  let offset = 0;
-  tf.tidy(() => {
-    for (const v of variables) {
-      v.assign(tf.tensor(weights.subarray(offset, offset + v.size), v.shape, "float32"));
-      offset += v.size;
-    }
-  });
-  const size = message.shape[0];
-  const count = message.shape.reduce((a, b) => a * b, 1);
-  const inputs = tf.tidy(() => ({
-    x: tf.tensor(new Float32Array(message.x, 0, count), message.shape, "float32"),
-    labels: tf.tensor1d(new Int32Array(message.labels, 0, size), "int32"),
-  }));
-  try {
-    const result = await batchGradients(model, inputs.x, inputs.labels, variables, init.numClasses, WHERE);
-    offset = 0;
-    for (const v of variables) {
-      grads.set(result.grads[v.name].dataSync() as Float32Array, offset);
-      offset += v.size;
-    }
-    tf.dispose(result.grads);
-    reply({ type: "done", loss: result.loss, correct: result.correct });
-  } finally {
-    tf.dispose(inputs);
-  }
-}
-
-// No top-level await: this file is also built as CommonJS.
-setUp().then(
-  ({ model, variables }) => {
-    // One step at a time: the main thread sends the next shard only after this one's reply.
-    port.on("message", (message: StepMessage) => {
-      step(model, variables, message).catch((error) => reply({ type: "error", message: messageOf(error) }));
-    });
-    reply({ type: "ready" });
-  },
-  (error) => reply({ type: "error", message: messageOf(error) }),
-);
+serveShards({
+  post: (message) => port.postMessage(message),
+  onMessage: (handler) => port.on("message", handler),
+});

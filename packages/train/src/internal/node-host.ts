@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, sep } from "node:path";
-import { startShardWorkerThreads } from "../data-parallel/pool";
+import { startShardWorkerThreads } from "../data-parallel/node-threads";
 import type { NodeHost } from "./host";
 import type { TrainPlatform } from "./platform";
 

@@ -13,7 +13,7 @@ export interface TrainPlatform {
   readonly name: "node" | "browser";
   /** Files (checkpoints, saveModel) and the probes useDevice runs; absent where there are none. */
   readonly host?: NodeHost;
-  /** Starts data-parallel worker threads; absent where there are none. */
+  /** Starts data-parallel workers (Node's worker threads, a browser's Web Workers); absent where there are none. */
   readonly startShardWorkers?: StartShardWorkers;
   /** What to use instead of files here, for error messages (the browser: IndexedDB). */
   readonly filesAlternative?: string;
@@ -21,7 +21,10 @@ export interface TrainPlatform {
   readonly output?: ProgressStream;
 }
 
-/** A browser: no files and no worker threads; models are kept in IndexedDB instead. */
+/**
+ * A browser: no files (models are kept in IndexedDB instead). browser-setup.ts adds the Web Workers of
+ * data-parallel training; tests use this as it is.
+ */
 export const browserPlatform: TrainPlatform = {
   name: "browser",
   filesAlternative:
