@@ -1,5 +1,5 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { env, getBackend, setBackend } from "@tensorflow/tfjs-core";
 import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
@@ -105,6 +105,10 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
       count = 1;
     }
     setThreadsCount(count);
+    // On one thread, tfjs's plain SIMD module: a cross-origin isolated page would otherwise load the
+    // threaded one, whose shared memory and atomics cost the one thread ~15 % (LeNet in Chromium 156,
+    // 5,321 -> 6,109 examples/s; docs/perf.md, "Both cores").
+    if (count === 1) env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     pathsSet = true;
     requested = threads;
   }
