@@ -47,7 +47,9 @@ export function installNativeGradients(): void {
     ...stock,
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as tf.Tensor[];
-      if (!(active() && x.dtype === "float32")) return stock.gradFunc(dy, saved, attrs);
+      // A gradient of this gradient needs tfjs's differentiable ops: our kernel has no gradient itself.
+      const ours = active() && x.dtype === "float32" && !tf.engine().isTapeOn();
+      if (!ours) return stock.gradFunc(dy, saved, attrs);
       return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x }) as tf.Tensor };
     },
   });
