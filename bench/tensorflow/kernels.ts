@@ -13,6 +13,7 @@ import { alexnet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { useNativeGradients } from "../../packages/train/src/device/native-gradients";
 import { useDevice } from "../../packages/train/src/index";
+import { unfuseInputConvs } from "../../packages/train/src/input-convs";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +29,7 @@ const project = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "l
 await useDevice("tensorflow", { tensorflowProject: project });
 
 const model = alexnet({ inputShape: [side, side, 1], seed: 0 });
+unfuseInputConvs(model); // as trainCh6 does: no gradient for the images
 const optimizer = tf.train.sgd(0.01);
 const x = tf.randomUniform([batch, side, side, 1]);
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32") as tf.Tensor1D, 10);
