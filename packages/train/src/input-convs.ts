@@ -28,11 +28,13 @@ function takesDataOnly(layer: tf.layers.Layer, weighted: Map<tf.layers.Layer, bo
 
 /**
  * While training, computes the 2-D convolutions that read the model's input (through weightless
- * layers only, like LeNet's first conv after its Reshape) as a plain conv2d plus bias add instead
- * of tfjs's fused conv. Why: the fused conv's gradient computes the input gradient eagerly, and
- * for a conv on data nothing uses it (for LeNet at batch 256 that is a 256x28x28x6 transposed
- * convolution every step); with the plain ops the gradient tape leaves it out. Same math, same
- * weights. Returns a function that puts the layers' own `call` back.
+ * layers only, like LeNet's first conv after its Reshape) without the gradient tfjs would take for
+ * their input. Why: tfjs's conv gradients compute the input gradient eagerly, and for a conv on data
+ * nothing uses it (for LeNet at batch 256 that is a 256x28x28x6 transposed convolution every step).
+ * Here the input is not an input of the taped op at all: one fused conv (bias included, one kernel
+ * where a plain conv plus a broadcast add took two, 3 ms of LeNet's step on wasm) whose gradient is
+ * the filter's and the bias's only. Same math, same weights. Returns a function that puts the
+ * layers' own `call` back.
  */
 export function unfuseInputConvs(model: tf.LayersModel): () => void {
   const restore: Array<() => void> = [];
@@ -41,20 +43,18 @@ export function unfuseInputConvs(model: tf.LayersModel): () => void {
     if (layer.getClassName() !== "Conv2D" || !takesDataOnly(layer, weighted)) continue;
     const conv = layer as unknown as Conv2DFields & tf.layers.Layer;
     if (conv.rank !== 2 || conv.dataFormat !== "channelsLast") continue;
+    // tfjs has no filter gradient for dilated convolutions: those keep the layer's own call.
+    if (conv.dilationRate.some((d) => d !== 1)) continue;
     const own = Object.hasOwn(layer, "call") ? layer.call : undefined;
     layer.call = (inputs) =>
       tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-        const kernel = conv.kernel.read() as tf.Tensor4D;
-        let y: tf.Tensor = tf.conv2d(
+        const y = convOnData(
           x,
-          kernel,
-          conv.strides as [number, number],
-          conv.padding,
-          "NHWC",
-          conv.dilationRate as [number, number],
+          conv.kernel.read() as tf.Tensor4D,
+          conv.bias?.read() as tf.Tensor1D | undefined,
+          conv,
         );
-        if (conv.bias) y = tf.add(y, conv.bias.read());
         return conv.activation.apply(y);
       });
     restore.push(() => {
@@ -65,4 +65,37 @@ export function unfuseInputConvs(model: tf.LayersModel): () => void {
   return () => {
     for (const f of restore) f();
   };
+}
+
+/**
+ * y = x ⋆ kernel (+ bias), differentiable in `kernel` and `bias` only: `x` is data, closed over,
+ * so the tape never asks for its gradient.
+ */
+function convOnData(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D | undefined, conv: Conv2DFields) {
+  const strides = conv.strides as [number, number];
+  const pad = conv.padding;
+  const dataFormat = "NHWC";
+  const filterGrad = (dy: tf.Tensor4D) =>
+    tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+      strides,
+      pad,
+      dataFormat,
+      filterShape: kernel.shape,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  // customGrad passes the inputs first, then a save function this gradient does not need.
+  const value = (k: tf.Tensor4D, b: tf.Tensor1D | undefined): tf.Tensor4D =>
+    b
+      ? tf.fused.conv2d({ x, filter: k, bias: b, strides, pad, dataFormat })
+      : tf.conv2d(x, k, strides, pad, dataFormat);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [k, b] = args.filter((a): a is tf.Tensor => a instanceof tf.Tensor) as [tf.Tensor4D, tf.Tensor1D?];
+    return {
+      value: value(k, b),
+      gradFunc: (dy: tf.Tensor) => {
+        const dk = filterGrad(dy as tf.Tensor4D);
+        return b ? [dk, tf.sum(dy, [0, 1, 2])] : [dk];
+      },
+    };
+  });
+  return (bias ? op(kernel, bias) : op(kernel)) as tf.Tensor4D;
 }
