@@ -7,7 +7,8 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { avgPoolGradKernel } from "./avg-pool-grad-simd";
-import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
+import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import { addressOf, type TfjsHeapBackend } from "./tfjs-memory";
 
 /**
  * AvgPoolGrad for wasm. When windows tile the input without overlap or padding
@@ -37,12 +38,12 @@ function avgPoolGrad(args: {
 
   const [n, oh, ow, c] = dy.shape;
   const [, h, w] = input.shape;
-  const simd = avgPoolGradKernel();
+  const heap = backend as TfjsHeapBackend;
+  const simd = avgPoolGradKernel(heap);
   if (simd && dy.dtype === "float32") {
-    const heap = backend as WasmHeapBackend;
     const dx = heap.makeOutput([n, h, w, c], "float32");
-    // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
-    simd.run(heap.typedArrayFromHeap(dy), { n, oh, ow, c, h, w, sh, sw }, heap.typedArrayFromHeap(dx));
+    const [dyAt, dxAt] = [addressOf(heap, dy), addressOf(heap, dx)];
+    simd.avg_pool_grad_tiles(dyAt, dxAt, n, oh, ow, c, h, w, sh, sw, 1 / (fh * fw));
     return dx;
   }
   const d6 = call("Reshape", backend, { x: dy }, { shape: [n, oh, 1, ow, 1, c] });

@@ -6,8 +6,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { filterGradKernel } from "./conv2d-backprop-filter-simd";
-import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
+import { filterGradKernel, runFilterGrad } from "./conv2d-backprop-filter-simd";
+import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
  * Conv2DBackpropFilter for wasm, which has none. At stride 1 it runs our SIMD kernel
@@ -41,14 +42,15 @@ function conv2dBackpropFilter(args: {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const [n, inH, inW, ci] = x.shape;
-  const simd = filterGradKernel();
+  const heap = backend as TfjsHeapBackend;
+  const simd = filterGradKernel(heap);
   if (simd && sh === 1 && sw === 1) {
-    const heap = backend as WasmHeapBackend;
     const out = heap.makeOutput([...filterShape], "float32");
-    // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
-    simd.run(
-      heap.typedArrayFromHeap(x),
-      heap.typedArrayFromHeap(dy),
+    runFilterGrad(
+      simd,
+      heap,
+      x,
+      dy,
       {
         n,
         h: inH,
@@ -62,7 +64,7 @@ function conv2dBackpropFilter(args: {
         padTop: top,
         padLeft: left,
       },
-      heap.typedArrayFromHeap(out),
+      out,
     );
     return out;
   }

@@ -6,8 +6,9 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
-import { call, free, markOurs, type WasmBackendLike, type WasmHeapBackend } from "./stock";
+import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
+import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
  * Conv2DBackpropInput for wasm as forward convolutions, so it runs in XNNPACK: the
@@ -48,7 +49,7 @@ function conv2dBackpropInput(args: {
   const { top: padTop, left: padLeft } = info.padInfo;
   if (sh === 1 && sw === 1) {
     const simd = simdFullCorrelation(
-      backend as WasmHeapBackend,
+      backend as TfjsHeapBackend,
       dy,
       filter,
       kh - 1 - padTop,
@@ -160,7 +161,7 @@ function conv2dBackpropInput(args: {
  * `correlate` measured 7.7 ms against our 9.9 for LeNet's first conv).
  */
 function simdFullCorrelation(
-  backend: WasmHeapBackend,
+  backend: TfjsHeapBackend,
   dy: TensorInfo,
   filter: TensorInfo,
   top: number,
@@ -168,7 +169,7 @@ function simdFullCorrelation(
   h: number,
   w: number,
 ): TensorInfo | undefined {
-  const simd = conv2dKernel();
+  const simd = conv2dKernel(backend);
   const [n, oh, ow, co] = dy.shape;
   const [kh, kw, ci] = filter.shape;
   if (!simd || top < 0 || left < 0 || dy.dtype !== "float32" || ci === 1) return undefined;
@@ -176,13 +177,15 @@ function simdFullCorrelation(
   const rotated = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
   const swapped = call("Transpose", backend, { x: rotated }, { perm: [0, 1, 3, 2] });
   const dx = backend.makeOutput([n, h, w, ci], "float32");
-  simd.run(
-    backend.typedArrayFromHeap(dy),
-    backend.typedArrayFromHeap(swapped),
+  runConv2D(
+    simd,
+    backend,
+    dy,
+    swapped,
     undefined,
     { n, h: oh, w: ow, ci: co, co: ci, kh, kw, oh: h, ow: w, padTop: top, padLeft: left },
     false,
-    backend.typedArrayFromHeap(dx),
+    dx,
   );
   free(backend, rotated, swapped);
   return dx;

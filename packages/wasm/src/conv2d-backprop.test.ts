@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { filterGradKernel } from "./conv2d-backprop-filter-simd";
+import { type FilterGradExports, filterGradKernel } from "./conv2d-backprop-filter-simd";
+import { WASM_BASE64 as FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel.gen";
 import {
   int,
   onWasmAndCpu,
@@ -11,6 +12,7 @@ import {
   setupBackends,
   values,
 } from "./testing/support";
+import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -98,7 +100,10 @@ describe("Conv2DBackpropFilter's SIMD kernel (stride 1)", () => {
     },
   ];
   it.each(shapes.map((c, i) => [i, c] as const))("runs and matches cpu, case %i", async (_, c) => {
-    expect(filterGradKernel(), "the kernel is loaded by initWasmBackend").toBeDefined();
+    expect(
+      filterGradKernel(tf.findBackend("wasm") as TfjsMemoryBackend),
+      "the kernel is loaded by initWasmBackend",
+    ).toBeDefined();
     const r = rng(10);
     const pad = c.pad as Parameters<typeof tf.conv2d>[3];
     const outShape = tf.backend_util.computeConv2DInfo(
@@ -178,4 +183,53 @@ describe("gradients of dilated and strided convolutions on wasm", () => {
       expect(relativeError(wasm, cpu)).toBeLessThan(1e-4);
     }
   });
+});
+
+/** A module built for tfjs's memory, instantiated on a fresh memory of `pages` 64 KiB pages, its stack in the first. */
+function onOwnMemory<E>(name: string, base64: string, pages: number): { k: E; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536 });
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(forTfjsMemory(name, bytes, false)), {
+    env: { memory },
+  });
+  (exports.__stack_pointer as WebAssembly.Global).value = 65536;
+  return { k: exports as unknown as E, memory };
+}
+
+describe("the filter-gradient kernel in tfjs's memory", () => {
+  // No guard bytes follow a tensor in tfjs's heap: with dy flush against the end of the memory, a
+  // read past it traps (out of bounds). Every co-vector remainder (CO % 4 = 1, 3: the last vector
+  // would reach past dy), pixel pairs (6, 10) and whole vectors (16), odd and even widths.
+  it.each([1, 3, 5, 6, 7, 10, 16].map((co, i) => [co, i % 2 === 0 ? 5 : 6] as const))(
+    "reads nothing past dy's end, CO = %i, OW = %i",
+    async (co, ow) => {
+      const [n, h, ci, kh, kw] = [2, 5, 3, 2, 3];
+      const w = ow + kw - 1;
+      const oh = h - kh + 1;
+      const r = rng(40 + co);
+      const x = values(r, [n, h, w, ci]);
+      const dy = values(r, [n, oh, ow, co]);
+      const { k, memory } = onOwnMemory<FilterGradExports>("filter-gradient", FILTER_GRAD, 8);
+      const xAt = 65536;
+      const dwAt = xAt + 16 * Math.ceil(x.byteLength / 16);
+      const scratchAt = dwAt + 16 * Math.ceil((kh * kw * ci * co * 4) / 16);
+      const dyAt = memory.buffer.byteLength - dy.byteLength;
+      expect(scratchAt + k.scratch_bytes(n, ci, co, kh, kw, oh, ow)).toBeLessThanOrEqual(dyAt);
+      const heap = new Float32Array(memory.buffer);
+      heap.set(x, xAt / 4);
+      heap.set(dy, dyAt / 4);
+      k.filter_grad(xAt, dyAt, dwAt, scratchAt, n, h, w, ci, co, kh, kw, oh, ow, 0, 0);
+      const got = heap.slice(dwAt / 4, dwAt / 4 + kh * kw * ci * co);
+      await tf.setBackend("cpu");
+      const want = tf.tidy(() =>
+        runKernel(
+          "Conv2DBackpropFilter",
+          { x: tf.tensor4d(x, [n, h, w, ci]), dy: tf.tensor4d(dy, [n, oh, ow, co]) },
+          { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [kh, kw, ci, co] },
+        ).dataSync(),
+      );
+      await tf.setBackend("wasm");
+      expect(relativeError(got, want)).toBeLessThan(1e-5);
+    },
+  );
 });

@@ -1,6 +1,14 @@
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { WASM_BASE64 } from "./conv2d-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./conv2d-simd/kernel.relaxed.gen";
-import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
+import { type ConvShape, convArgs } from "./simd-module";
+import {
+  addressOf,
+  lazyTfjsMemoryKernel,
+  type TfjsHeapBackend,
+  type TfjsMemoryBackend,
+  withScratch,
+} from "./tfjs-memory";
 
 /**
  * Largest filter (kh·kw·ci·co values) our convolution kernel takes. It has no cache blocking over
@@ -10,45 +18,49 @@ import { type ConvShape, convArgs, lazySimdKernel, runOnOwnMemory, type SimdExpo
  */
 export const SIMD_CONV_MAX_FILTER = 1 << 18;
 
-interface Conv2DExports extends SimdExports {
+/** conv2d-simd/kernel.c on tfjs's memory: the arrays are tensors' addresses in tfjs's heap. */
+export interface Conv2DExports {
   scratch_bytes(...args: number[]): number;
   conv2d(...args: number[]): void;
 }
 
-/** conv2d-simd/kernel.c on its own memory (x, the filter and the bias copied in, y out). */
-class Conv2DKernel {
-  constructor(private readonly k: Conv2DExports) {}
-
-  /** y [n, oh, ow, co] = bias + x [n, h, w, ci] ⋆ filter [kh, kw, ci, co], then relu if asked. */
-  run(
-    x: Float32Array,
-    filter: Float32Array,
-    bias: Float32Array | undefined,
-    s: ConvShape,
-    relu: boolean,
-    out: Float32Array,
-  ): void {
-    const scratch = this.k.scratch_bytes(...convArgs(s));
-    const inputs = bias ? [x, filter, bias] : [x, filter];
-    runOnOwnMemory(this.k, inputs, [out], scratch, ([xAt, fAt, biasAt], [yAt], scratchAt) =>
-      // Bias address 0 means none: our arrays always start after __heap_base.
-      this.k.conv2d(xAt, fAt, biasAt ?? 0, yAt, scratchAt, ...convArgs(s), relu ? 1 : 0),
-    );
-  }
-}
-
-const lazy = lazySimdKernel<Conv2DExports, Conv2DKernel>(
-  "convolution",
-  WASM_BASE64,
-  (k) => new Conv2DKernel(k),
-  RELAXED_WASM_BASE64,
-);
+const lazy = lazyTfjsMemoryKernel<Conv2DExports>("convolution", WASM_BASE64, RELAXED_WASM_BASE64);
 
 /** Compiles the kernel once; where that fails, XNNPACK's convolution stays in use. */
 export const loadConv2DKernel = lazy.load;
 
-/** The kernel once loaded (and SIMD kernels enabled), else undefined. */
-export const conv2dKernel = lazy.get;
+/** The kernel on `backend`'s memory once loaded (and SIMD kernels enabled), else undefined. */
+export function conv2dKernel(backend: TfjsMemoryBackend): Conv2DExports | undefined {
+  return lazy.get(backend);
+}
 
 /** Which build conv2dKernel() gives: "relaxed" (FMA), "plain" or "none". */
 export const conv2dKernelVariant = lazy.variant;
+
+/**
+ * y [n, oh, ow, co] = bias + x [n, h, w, ci] ⋆ filter [kh, kw, ci, co], then relu if asked: `k` run
+ * on the tensors where tfjs keeps them, its scratch from tfjs's heap.
+ */
+export function runConv2D(
+  k: Conv2DExports,
+  backend: TfjsHeapBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | undefined,
+  s: ConvShape,
+  relu: boolean,
+  y: TensorInfo,
+): void {
+  withScratch(backend, k.scratch_bytes(...convArgs(s)), (scratch) =>
+    // Bias address 0 means none: no tensor of tfjs's lives at address 0.
+    k.conv2d(
+      addressOf(backend, x),
+      addressOf(backend, filter),
+      bias ? addressOf(backend, bias) : 0,
+      addressOf(backend, y),
+      scratch,
+      ...convArgs(s),
+      relu ? 1 : 0,
+    ),
+  );
+}

@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { conv2dKernel } from "./conv2d-simd";
+import { type Conv2DExports, conv2dKernel } from "./conv2d-simd";
+import { WASM_BASE64 as CONV2D } from "./conv2d-simd/kernel.gen";
 import { int, onWasmAndCpu, randomPad, relativeError, rng, setupBackends, values } from "./testing/support";
+import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -76,7 +78,7 @@ async function compare(c: Case, seed: number, fused?: { activation: string }) {
 
 describe("Conv2D and FusedConv2D on wasm (our SIMD kernel at stride 1)", () => {
   it("has the kernel loaded by initWasmBackend", () => {
-    expect(conv2dKernel()).toBeDefined();
+    expect(conv2dKernel(tf.findBackend("wasm") as TfjsMemoryBackend)).toBeDefined();
   });
 
   it.each(cases(1, 24).map((c, i) => [i, c] as const))("Conv2D matches cpu, case %i", async (i, c) => {
@@ -103,3 +105,62 @@ describe("Conv2D and FusedConv2D on wasm (our SIMD kernel at stride 1)", () => {
 function pair(r: { wasm: Float32Array; cpu: Float32Array }): [Float32Array, Float32Array] {
   return [r.wasm, r.cpu];
 }
+
+describe("the convolution kernel in tfjs's memory", () => {
+  // No guard bytes follow a tensor in tfjs's heap: with x, or y, flush against the end of the
+  // memory, a read or write past it traps (out of bounds). Each path of the kernel: CI = 1, CO = 6
+  // (vectors over columns), CO = 6 with CI % 4 == 0 (dot products), pixel pairs, co-vectors with a
+  // partial last vector, with and without the widened copy that padding takes.
+  const shapes = [
+    { ci: 1, co: 6, pad: 0 },
+    { ci: 1, co: 6, pad: 2 },
+    { ci: 16, co: 6, pad: 0 },
+    { ci: 3, co: 6, pad: 1 },
+    { ci: 2, co: 5, pad: 0 },
+    { ci: 4, co: 16, pad: 2 },
+  ];
+  it.each(shapes.flatMap((s) => (["x", "y"] as const).map((last) => [last, s] as const)))(
+    "reads and writes nothing past %s's end, %j",
+    async (last, { ci, co, pad }) => {
+      const [n, h, w, kh, kw] = [2, 7, 9, 5, 5];
+      const [oh, ow] = [h + 2 * pad - kh + 1, w + 2 * pad - kw + 1];
+      const r = rng(50 + ci + co + pad);
+      const x = values(r, [n, h, w, ci]);
+      const filter = values(r, [kh, kw, ci, co]);
+      const yLength = n * oh * ow * co;
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
+      const bytes = Uint8Array.from(atob(CONV2D), (c) => c.charCodeAt(0));
+      const module = new WebAssembly.Module(forTfjsMemory("convolution", bytes, false));
+      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+      (exports.__stack_pointer as WebAssembly.Global).value = 65536;
+      const k = exports as unknown as Conv2DExports;
+      const args = [n, h, w, ci, co, kh, kw, oh, ow, pad, pad];
+      const end = memory.buffer.byteLength;
+      const fAt = 65536;
+      const scratchAt = fAt + 16 * Math.ceil(filter.byteLength / 16);
+      const freeAt = scratchAt + 16 * Math.ceil(k.scratch_bytes(...args) / 16);
+      const xAt = last === "x" ? end - x.byteLength : freeAt;
+      const yAt = last === "y" ? end - 4 * yLength : freeAt;
+      expect(freeAt + x.byteLength + 4 * yLength).toBeLessThanOrEqual(end);
+      const heap = new Float32Array(memory.buffer);
+      heap.set(x, xAt / 4);
+      heap.set(filter, fAt / 4);
+      k.conv2d(xAt, fAt, 0, yAt, scratchAt, ...args, 0);
+      const got = heap.slice(yAt / 4, yAt / 4 + yLength);
+      await tf.setBackend("cpu");
+      const padding = [
+        [0, 0],
+        [pad, pad],
+        [pad, pad],
+        [0, 0],
+      ] as [[number, number], [number, number], [number, number], [number, number]];
+      const want = tf.tidy(() =>
+        tf
+          .conv2d(tf.tensor4d(x, [n, h, w, ci]), tf.tensor4d(filter, [kh, kw, ci, co]), 1, padding)
+          .dataSync(),
+      );
+      await tf.setBackend("wasm");
+      expect(relativeError(got, want)).toBeLessThan(1e-5);
+    },
+  );
+});

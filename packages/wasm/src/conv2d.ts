@@ -8,22 +8,23 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
-import { call, markOurs, type WasmHeapBackend } from "./stock";
+import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
+import { call, markOurs } from "./stock";
+import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
  * Runs a stride-1, dilation-1 NHWC convolution (plus bias and relu) in our SIMD kernel
  * (conv2d-simd/kernel.c), or returns undefined when the kernel or the case is not ours.
  */
 function simdConv2D(
-  backend: WasmHeapBackend,
+  backend: TfjsHeapBackend,
   x: TensorInfo,
   filter: TensorInfo,
   bias: TensorInfo | undefined,
   attrs: Conv2DAttrs,
   relu: boolean,
 ): TensorInfo | undefined {
-  const simd = conv2dKernel();
+  const simd = conv2dKernel(backend);
   if (!simd || backend_util.convertConv2DDataFormat(attrs.dataFormat) !== "channelsLast") return undefined;
   if (x.dtype !== "float32" || filter.dtype !== "float32") return undefined;
   const info = backend_util.computeConv2DInfo(
@@ -42,11 +43,12 @@ function simdConv2D(
     return undefined;
   }
   const out = backend.makeOutput(info.outShape, "float32");
-  // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
-  simd.run(
-    backend.typedArrayFromHeap(x),
-    backend.typedArrayFromHeap(filter),
-    bias ? backend.typedArrayFromHeap(bias) : undefined,
+  runConv2D(
+    simd,
+    backend,
+    x,
+    filter,
+    bias,
     {
       n: info.batchSize,
       h: info.inHeight,
@@ -61,7 +63,7 @@ function simdConv2D(
       padLeft: info.padInfo.left,
     },
     relu,
-    backend.typedArrayFromHeap(out),
+    out,
   );
   return out;
 }
@@ -69,7 +71,7 @@ function simdConv2D(
 /** Conv2D for wasm: stride 1 in our SIMD kernel, anything else in the stock (XNNPACK) kernel. */
 function conv2D(args: {
   inputs: { x: TensorInfo; filter: TensorInfo };
-  backend: WasmHeapBackend;
+  backend: TfjsHeapBackend;
   attrs: Conv2DAttrs;
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -82,7 +84,7 @@ function conv2D(args: {
 /** FusedConv2D for wasm: stride 1 with a linear or relu activation in our SIMD kernel, else stock. */
 function fusedConv2D(args: {
   inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
-  backend: WasmHeapBackend;
+  backend: TfjsHeapBackend;
   attrs: FusedConv2DAttrs;
 }): TensorInfo {
   const { inputs, backend, attrs } = args;

@@ -49,6 +49,32 @@ describe("AvgPoolGrad on wasm", () => {
       expect(relativeError(wasm, cpu), JSON.stringify({ ...c, x: 0 })).toBeLessThan(1e-4);
     },
   );
+
+  // The kernel's own paths: 2x2/2 with C = 6 (LeNet's, 3 vectors a window row), partial windows
+  // ('same' overhang) and uncovered rows and columns ('valid' on odd sizes) beside it, and the
+  // overlapping last vector of C % 4 != 0 at other window sizes.
+  const kernelCases: { shape: number[]; filter: [number, number]; pad: "valid" | "same" }[] = [
+    { shape: [2, 28, 28, 6], filter: [2, 2], pad: "valid" },
+    { shape: [2, 9, 7, 6], filter: [2, 2], pad: "same" },
+    { shape: [1, 9, 11, 6], filter: [2, 2], pad: "valid" },
+    { shape: [2, 7, 8, 7], filter: [3, 2], pad: "same" },
+    { shape: [1, 6, 9, 9], filter: [2, 3], pad: "valid" },
+    { shape: [1, 5, 5, 16], filter: [2, 2], pad: "same" },
+  ];
+  it.each(kernelCases.map((c, i) => [i, c] as const))(
+    "matches cpu on the kernel's own paths, case %i",
+    async (i, c) => {
+      const x = values(rng(20 + i), c.shape);
+      const probe = values(rng(30 + i), [c.shape.reduce((a, b) => a * b, 1)]);
+      const { wasm, cpu } = await onWasmAndCpu(() =>
+        tf.grad((t: tf.Tensor) => {
+          const y = tf.avgPool(t as tf.Tensor4D, c.filter, c.filter, c.pad);
+          return tf.sum(tf.mul(y, tf.tensor(probe.subarray(0, y.size), y.shape)));
+        })(tf.tensor(x, c.shape)),
+      );
+      expect(relativeError(wasm, cpu), JSON.stringify(c)).toBeLessThan(1e-6);
+    },
+  );
 });
 
 describe("UnsortedSegmentSum on wasm", () => {

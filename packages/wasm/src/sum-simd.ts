@@ -1,27 +1,39 @@
-import { lazySimdKernel, runOnOwnMemory, type SimdExports } from "./simd-module";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { WASM_BASE64 } from "./sum-simd/kernel.gen";
+import {
+  addressOf,
+  lazyTfjsMemoryKernel,
+  type TfjsHeapBackend,
+  type TfjsMemoryBackend,
+  withScratch,
+} from "./tfjs-memory";
 
-interface SumExports extends SimdExports {
+/** sum-simd/kernel.c on tfjs's memory: x and out are tensors' addresses in tfjs's heap. */
+export interface SumExports {
   scratch_bytes(c: number): number;
   sum_columns(x: number, out: number, scratch: number, m: number, c: number): void;
 }
 
-/** sum-simd/kernel.c on its own memory: column sums of a row-major [m, c] array. */
-class SumKernel {
-  constructor(private readonly k: SumExports) {}
-
-  /** out[j] = Σ_i x[i·c + j], for x of m rows of c values. */
-  run(x: Float32Array, m: number, c: number, out: Float32Array): void {
-    runOnOwnMemory(this.k, [x], [out], this.k.scratch_bytes(c), ([xAt], [outAt], scratchAt) =>
-      this.k.sum_columns(xAt, outAt, scratchAt, m, c),
-    );
-  }
-}
-
-const lazy = lazySimdKernel<SumExports, SumKernel>("sum", WASM_BASE64, (k) => new SumKernel(k));
+const lazy = lazyTfjsMemoryKernel<SumExports>("sum", WASM_BASE64);
 
 /** Compiles the kernel once; where that fails, the stock Sum stays in use. */
 export const loadSumKernel = lazy.load;
 
-/** The kernel once loaded (and SIMD kernels enabled), else undefined. */
-export const sumKernel = lazy.get;
+/** The kernel on `backend`'s memory once loaded (and SIMD kernels enabled), else undefined. */
+export function sumKernel(backend: TfjsMemoryBackend): SumExports | undefined {
+  return lazy.get(backend);
+}
+
+/** out[j] = Σ_i x[i·c + j], for `x` of m rows of c values: `k` run on the tensors where tfjs keeps them. */
+export function runSum(
+  k: SumExports,
+  backend: TfjsHeapBackend,
+  x: TensorInfo,
+  m: number,
+  c: number,
+  out: TensorInfo,
+): void {
+  withScratch(backend, k.scratch_bytes(c), (scratch) =>
+    k.sum_columns(addressOf(backend, x), addressOf(backend, out), scratch, m, c),
+  );
+}

@@ -5,15 +5,16 @@ import {
   type SumAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { call, markOurs, type WasmHeapBackend } from "./stock";
-import { sumKernel } from "./sum-simd";
+import { call, markOurs } from "./stock";
+import { runSum, sumKernel } from "./sum-simd";
+import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
  * Sum for wasm: a reduction over leading axes (a bias gradient: dy [n, h, w, c] summed over n, h,
  * w) as column sums in our SIMD kernel (sum-simd/kernel.c); the stock kernel first transposes the
  * reduced axes last, a full copy. Every other reduction goes to the stock kernel.
  */
-function sum(args: { inputs: { x: TensorInfo }; backend: WasmHeapBackend; attrs: SumAttrs }): TensorInfo {
+function sum(args: { inputs: { x: TensorInfo }; backend: TfjsHeapBackend; attrs: SumAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
   const rank = x.shape.length;
@@ -21,7 +22,7 @@ function sum(args: { inputs: { x: TensorInfo }; backend: WasmHeapBackend; attrs:
   const k = axes.length;
   const sorted = [...new Set(axes)].sort((a, b) => a - b);
   const leading = sorted.length === k && sorted.every((a, i) => a === i);
-  const simd = sumKernel();
+  const simd = sumKernel(backend);
   if (!simd || x.dtype !== "float32" || rank === 0 || !leading)
     return call(Sum, backend, inputs, attrs as never);
   const m = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
@@ -29,8 +30,7 @@ function sum(args: { inputs: { x: TensorInfo }; backend: WasmHeapBackend; attrs:
   const c = rest.reduce((a, b) => a * b, 1);
   if (m === 0 || c === 0) return call(Sum, backend, inputs, attrs as never);
   const out = backend.makeOutput(attrs.keepDims ? [...Array(k).fill(1), ...rest] : rest, "float32");
-  // Views of tfjs's heap, taken after makeOutput (which may grow it) and used at once.
-  simd.run(backend.typedArrayFromHeap(x), m, c, backend.typedArrayFromHeap(out));
+  runSum(simd, backend, x, m, c, out);
   return out;
 }
 

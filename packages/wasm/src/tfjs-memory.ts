@@ -1,16 +1,27 @@
-// Our SIMD modules running in tfjs's own wasm memory: a kernel gets the addresses of tfjs's tensors
-// and writes its output in place. runOnOwnMemory instead copies every input into a module's own
-// memory and every output back: 11.7M floats a LeNet step at batch 256, 2.7-3.4 ms (5-6% of the
-// step, bench/copy-cost.ts), and for an element-wise kernel as much time as its own work.
+// Our SIMD modules run in tfjs's own wasm memory: a kernel gets the addresses of tfjs's tensors and
+// writes its output in place. Until 2026-12 most ran on a memory of their own, with every input
+// copied in and every output copied back: 11.7M floats a LeNet step at batch 256, 3.0 ms of a 45 ms
+// step (6.6%, the former bench/copy-cost.ts), and for an element-wise kernel as much time as its work.
 // build-kernel.sh links a kernel.c that reads LN_TFJS_MEMORY against an imported memory (max 4 GiB,
 // as tfjs's), with no data of its own and its stack pointer exported; here each module is
-// instantiated once per tfjs memory, with its stack in tfjs's heap.
-import { simdKernelsEnabled } from "./simd-module";
+// instantiated once per tfjs memory, with its stack in tfjs's heap. Such a kernel must read nothing
+// past an array's end: in tfjs's heap no guard bytes follow a tensor.
+import type { TensorInfo } from "@tensorflow/tfjs-core";
+import {
+  engineHasRelaxedSimd,
+  relaxedSimdEnabled,
+  type SimdVariant,
+  simdKernelsEnabled,
+  trackVariant,
+  warnRelaxed,
+} from "./simd-module";
+import type { WasmHeapBackend } from "./stock";
 
 /** The parts of tfjs's wasm backend (its Emscripten module, `backend.wasm`) used here. */
 export interface TfjsWasmModule {
   HEAPU8: Uint8Array;
   _malloc(bytes: number): number;
+  _free(address: number): void;
   /** The threaded build's memory (shared). */
   wasmMemory?: WebAssembly.Memory;
   /** The other builds' exports, their memory among them. */
@@ -85,18 +96,46 @@ export function forTfjsMemory(name: string, bytes: Uint8Array, shared: boolean):
 /** Stack each instance gets in tfjs's heap (wasm-ld's default stack size). */
 const STACK_BYTES = 64 * 1024;
 
+/** One build of a module, compiled in both import forms (so that a kernel can instantiate synchronously). */
+interface Compiled {
+  plain: WebAssembly.Module;
+  shared?: WebAssembly.Module;
+}
+
+/** Compiles `bytes` for an unshared memory and, where the engine has SharedArrayBuffer (only such an
+ * engine runs a threaded tfjs), for a shared one; a failed shared form is left out (`warn`). */
+async function compileBoth(name: string, base64: string, warn: (e: unknown) => void): Promise<Compiled> {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const plain = await WebAssembly.compile(forTfjsMemory(name, bytes, false));
+  const shared =
+    typeof SharedArrayBuffer === "undefined"
+      ? undefined
+      : await WebAssembly.compile(forTfjsMemory(name, bytes, true)).catch((error) => {
+          warn(error);
+          return undefined;
+        });
+  return { plain, shared };
+}
+
 /**
- * One of our modules built for tfjs's memory: `load()` compiles it (both import forms, so that a
- * kernel can instantiate synchronously), `get(backend)` gives its exports instantiated on that
- * backend's memory (once per memory), or undefined where that cannot be (the SIMD kernels turned
- * off, not loaded, a backend that is not tfjs's wasm, or a failed instantiation, warned once).
- * Each instance's stack, 64 KiB of tfjs's heap, lives as long as that memory.
+ * One of our modules built for tfjs's memory: `load()` compiles it, `get(backend)` gives its exports
+ * instantiated on that backend's memory (once per memory), or undefined where that cannot be (the
+ * SIMD kernels turned off, not loaded, a backend that is not tfjs's wasm, or a failed instantiation,
+ * warned once). Each instance's stack, 64 KiB of tfjs's heap, lives as long as that memory.
+ * With `relaxedBase64` (the same kernel.c built with relaxed SIMD), `load()` also compiles that
+ * build where the engine validates relaxed SIMD, and `get()` gives it unless {@link useRelaxedSimd}
+ * says plain; a relaxed build that fails to compile or instantiate warns once (for all kernels) and
+ * leaves the plain one. {@link simdVariant} counts these kernels.
  */
-export function lazyTfjsMemoryKernel<E>(name: string, base64: string) {
-  let modules: { plain: WebAssembly.Module; shared?: WebAssembly.Module } | undefined;
+export function lazyTfjsMemoryKernel<E>(name: string, base64: string, relaxedBase64?: string) {
+  let plain: Compiled | undefined;
+  let relaxed: Compiled | undefined;
   let loading: Promise<void> | undefined;
   let warned = false;
-  const instances = new WeakMap<WebAssembly.Memory, E | null>();
+  const instances = {
+    plain: new WeakMap<WebAssembly.Memory, E | null>(),
+    relaxed: new WeakMap<WebAssembly.Memory, E | null>(),
+  };
   const warn = (error: unknown) => {
     if (warned) return;
     warned = true;
@@ -106,25 +145,27 @@ export function lazyTfjsMemoryKernel<E>(name: string, base64: string) {
   };
 
   async function compile(): Promise<void> {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     try {
-      const plain = await WebAssembly.compile(forTfjsMemory(name, bytes, false));
-      // Only an engine with SharedArrayBuffer can run a threaded tfjs.
-      const shared =
-        typeof SharedArrayBuffer === "undefined"
-          ? undefined
-          : await WebAssembly.compile(forTfjsMemory(name, bytes, true)).catch((error) => {
-              warn(error);
-              return undefined;
-            });
-      modules = { plain, shared };
+      plain = await compileBoth(name, base64, warn);
     } catch (error) {
       warn(error);
+      return;
+    }
+    if (relaxedBase64 === undefined || !engineHasRelaxedSimd()) return;
+    try {
+      relaxed = await compileBoth(name, relaxedBase64, (error) => warnRelaxed(name, error));
+    } catch (error) {
+      warnRelaxed(name, error);
     }
   }
 
-  function instantiate(backend: TfjsMemoryBackend, memory: WebAssembly.Memory): E | null {
-    const module = isShared(memory) ? modules?.shared : modules?.plain;
+  function instantiate(
+    build: Compiled | undefined,
+    backend: TfjsMemoryBackend,
+    memory: WebAssembly.Memory,
+    onError: (error: unknown) => void,
+  ): E | null {
+    const module = isShared(memory) ? build?.shared : build?.plain;
     if (module == null || backend.wasm == null) return null;
     try {
       const { exports } = new WebAssembly.Instance(module, { env: { memory } });
@@ -137,26 +178,74 @@ export function lazyTfjsMemoryKernel<E>(name: string, base64: string) {
       }
       return exports as unknown as E;
     } catch (error) {
-      warn(error);
+      onError(error);
       return null;
     }
   }
 
+  /** The build `get()` gives now (whether an instance of it is made on a given memory or not). */
+  const variant = (): SimdVariant =>
+    !simdKernelsEnabled() || plain == null
+      ? "none"
+      : relaxed != null && relaxedSimdEnabled()
+        ? "relaxed"
+        : "plain";
+  trackVariant({ hasRelaxed: relaxedBase64 !== undefined, variant });
+
+  /** The instance of `which` build on `memory`, made on first use. */
+  function on(which: "plain" | "relaxed", backend: TfjsMemoryBackend, memory: WebAssembly.Memory): E | null {
+    let exports = instances[which].get(memory);
+    if (exports === undefined) {
+      exports =
+        which === "plain"
+          ? instantiate(plain, backend, memory, warn)
+          : instantiate(relaxed, backend, memory, (error) => warnRelaxed(name, error));
+      instances[which].set(memory, exports);
+    }
+    return exports;
+  }
+
   return {
     load(): Promise<void> {
+      // Both builds: the plain one is the fallback, and the baseline useRelaxedSimd(false) picks.
       loading ??= compile();
       return loading;
     },
     get(backend: TfjsMemoryBackend): E | undefined {
-      if (!simdKernelsEnabled() || modules == null) return undefined;
+      const v = variant();
+      if (v === "none") return undefined;
       const memory = tfjsMemory(backend);
       if (memory == null) return undefined;
-      let exports = instances.get(memory);
-      if (exports === undefined) {
-        exports = instantiate(backend, memory);
-        instances.set(memory, exports);
-      }
-      return exports ?? undefined;
+      return (
+        (v === "relaxed" ? on("relaxed", backend, memory) : null) ?? on("plain", backend, memory) ?? undefined
+      );
     },
+    /** Which build `get()` gives now. */
+    variant,
   };
+}
+
+/** The wasm backend as our kernels on its memory use it: tensors' addresses, and its heap for scratch. */
+export type TfjsHeapBackend = WasmHeapBackend & TfjsMemoryBackend;
+
+/** The address of `t`'s data in tfjs's heap (a tensor never moves: a grown heap keeps addresses). */
+export function addressOf(backend: WasmHeapBackend, t: TensorInfo): number {
+  return backend.typedArrayFromHeap(t).byteOffset;
+}
+
+/**
+ * Runs `f` with the address of `bytes` of scratch in tfjs's heap (16-byte aligned), freed after:
+ * one malloc and free a kernel call, next to its milliseconds of work. Taking it may grow the heap,
+ * so views of the heap made before are stale; addresses are not.
+ */
+export function withScratch<T>(backend: TfjsMemoryBackend, bytes: number, f: (at: number) => T): T {
+  const wasm = backend.wasm;
+  if (wasm == null) throw new Error("@ln/wasm: scratch asked of a backend that is not tfjs's wasm");
+  const base = wasm._malloc(bytes + 16) >>> 0;
+  if (base === 0) throw new Error(`@ln/wasm: tfjs's heap has no ${bytes} bytes of scratch for our kernel`);
+  try {
+    return f((base + 15) & ~15);
+  } finally {
+    wasm._free(base);
+  }
 }

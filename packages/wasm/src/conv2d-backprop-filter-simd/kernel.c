@@ -9,8 +9,10 @@
 // them at 24-36: LeNet's conv1 13.56 -> 2.60 ms, conv2 7.58 -> 3.73 ms a step on one thread, with
 // 7e-7 relative error where XNNPACK's path gave 9e-6 (the loop orders that lost are in git history,
 // packages/train/experiments/filter-grad, removed in a8f8846). Built by ../../build-kernel.sh into
-// kernel.gen.ts; all memory is the module's own, laid out by the caller
-// (../conv2d-backprop-filter-simd.ts): x, dy, dW and scratch_bytes(...) of scratch.
+// kernel.gen.ts. It runs in tfjs's own memory (imported, see ../tfjs-memory.ts): x, dy and dW are
+// tfjs tensors' addresses, scratch_bytes(...) of scratch is taken from tfjs's heap by the caller
+// (../conv2d-backprop-filter-simd.ts). So it keeps no data of its own and reads nothing past an
+// array's end (see filter_grad's last chunk of dy).
 //
 // The reduction is a GEMM dW[(fh, fw*CI+ci), co] += X[p, (fh, fw*CI+ci)] * dy[p, co] over
 // pixels p. For a fixed fh the K = KW*CI rows are contiguous in NHWC x, so a block of
@@ -21,6 +23,10 @@
 // most ~8-9 accumulators so that they and the loads fit V8's 16 xmm registers.
 // With CO = 4k + 2 (LeNet's 6) plain co-vectors waste lanes, so pixel pairs are used instead.
 #include <wasm_simd128.h>
+
+#ifndef LN_TFJS_MEMORY
+#error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
+#endif
 
 typedef float f32;
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -196,17 +202,25 @@ static int chunkImages(int N, int CI, int CO, int OH, int OW, int Hp, int Wp) {
 
 static int usePairs(int CO) { return CO % 4 == 2 && CO <= 10; }
 
-// Bytes of scratch filter_grad needs: the sums, and one chunk of zero-padded x.
+// Whether the co-vector blocks read past a pixel's CO values of dy: with CO % 4 != 0 the last
+// vector of the last pixel would read up to 3 floats past dy's end (pixel pairs read whole pairs,
+// and a lone last pixel 2 floats, exactly its own). Nothing guarantees those bytes in tfjs's heap,
+// so the last chunk of dy is then read from a copy padded by one vector (see filter_grad).
+static int readsPastDy(int CO) { return !usePairs(CO) && CO % 4 != 0; }
+
+// Bytes of scratch filter_grad needs: the sums, one chunk of zero-padded x and, where dy's last
+// chunk is read from a copy, that copy.
 EXPORT("scratch_bytes")
 int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
   int Hp = OH + KH - 1, Wp = OW + KW - 1;
   int acc = KH * KW * CI * (usePairs(CO) ? 2 * CO : up4(CO));
   int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
-  return 4 * (acc + up4(nb * Hp * Wp * CI) + 4);
+  int dyCopy = readsPastDy(CO) ? up4(nb * OH * OW * CO) + 4 : 0;
+  return 4 * (acc + up4(nb * Hp * Wp * CI) + dyCopy + 4);
 }
 
-// x [N][H][W][CI], dy [N][OH][OW][CO] (read up to 3 floats past its end when CO % 4 != 0:
-// keep 16 bytes after it readable), dW [KH][KW][CI][CO], pt/pl the top/left padding.
+// x [N][H][W][CI], dy [N][OH][OW][CO], dW [KH][KW][CI][CO], pt/pl the top/left padding. Reads and
+// writes nothing outside them and the scratch.
 EXPORT("filter_grad")
 void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
                  int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
@@ -225,6 +239,7 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int 
   int xrs = direct ? W * CI : Wp * CI;
   int xis = direct ? H * W * CI : Hp * Wp * CI;
   int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
+  f32 *dyCopy = xpad + up4(nb * Hp * Wp * CI);
   if (!direct) zero(xpad, nb * Hp * Wp * CI);
   // interior of the padded image: rows r0..r1, cols c0..c1 (padded coordinates)
   int r0 = pt, r1 = pt + H < Hp ? pt + H : Hp;
@@ -243,6 +258,13 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int 
       xi = xpad;
     }
     const f32 *di = dy + (long)n * OH * OW * CO;
+    if (n + cn == N && readsPastDy(CO)) {
+      // The last chunk: its last pixel's last vector reaches past dy's end; read a padded copy.
+      int len = cn * OH * OW * CO;
+      for (int i = 0; i < len; i++) dyCopy[i] = di[i];
+      zero(dyCopy + len, 4);
+      di = dyCopy;
+    }
     for (int fh = 0; fh < KH; fh++) {
       for (int j0 = 0; j0 < J; j0 += R) {
         int r = J - j0 < R ? J - j0 : R;

@@ -4,8 +4,11 @@
 //
 //   y[n][oy][ox][co] = act(bias[co] + sum_{fh,fw,ci} x[n][oy+fh-pt][ox+fw-pl][ci] * w[fh][fw][ci][co])
 //
-// (zero outside x). Built by ../../build-kernel.sh into kernel.gen.ts; all memory is the module's own,
-// laid out by the caller (../conv2d-simd.ts): x, w, bias, y and scratch_bytes(...) of scratch.
+// (zero outside x). Built by ../../build-kernel.sh into kernel.gen.ts. It runs in tfjs's own memory
+// (imported, see ../tfjs-memory.ts): x, w, bias and y are tfjs tensors' addresses, scratch_bytes(...)
+// of scratch is taken from tfjs's heap by the caller (../conv2d-simd.ts). So it keeps no data of its
+// own and reads nothing past an array's end: nothing guarantees bytes after a tensor there
+// (conv2d.test.ts runs it with x, and y, against the end of a memory).
 //
 // Loop order: per output pixel this is a GEMM row y[p, co] = sum_k X[p, k] * W[k, co] over
 // k = (fh, fw, ci); W [KH*KW*CI][CO] is already k-major, and for a fixed fh the KW*CI values of
@@ -34,6 +37,10 @@
 // dy) with one-pixel blocks, about 60% with pair blocks.
 // The weights (and bias) are repacked once per call into scratch, padded to whole vectors.
 #include <wasm_simd128.h>
+
+#ifndef LN_TFJS_MEMORY
+#error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
+#endif
 // Block sizes (pixels per block), the fastest measured (packages/train/experiments/conv2d in git history):
 #define OXQ 2  // CI = 1, CO = 6 (conv1): 4-pixel vectors per block (1: -4%; pixel pairs: -10%)
 #define RP3 2  // CO = 6 pairs: pairs per block (3: -5% on conv2's input gradient, before the dot path)

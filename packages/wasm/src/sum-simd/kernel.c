@@ -8,7 +8,14 @@
 // L / C whole rows), so every lane is used for any C. Up to BLOCK chunks are summed in float32
 // registers, then added into float64 sums: cheap, and far more accurate than one float32 sum
 // over 200,000 rows. Rows left over after the last whole chunk are added one by one.
+// It runs in tfjs's own memory (imported, see ../tfjs-memory.ts): x and out are tfjs tensors'
+// addresses, the scratch is taken from tfjs's heap by ../sum-simd.ts; nothing past x's end is read
+// (whole chunks only, then scalars).
 #include <wasm_simd128.h>
+
+#ifndef LN_TFJS_MEMORY
+#error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
+#endif
 
 typedef float f32;
 #define EXPORT(name) __attribute__((export_name(name)))
