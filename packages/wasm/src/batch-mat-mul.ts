@@ -5,12 +5,34 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { matMulKernel, matMulShape, runMatMul, simdMatMulWins } from "./matmul-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
+import type { TfjsHeapBackend } from "./tfjs-memory";
 
 const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
 
 /**
- * BatchMatMul for wasm. The stock kernel reaches XNNPACK only without transpose flags
+ * BatchMatMul for wasm: our SIMD kernel (matmul-simd/kernel.c, transposes handled inside) where it
+ * is loaded and measured faster ({@link simdMatMulWins}), else {@link xnnpackBatchMatMul}.
+ */
+function batchMatMul(args: {
+  inputs: { a: TensorInfo; b: TensorInfo };
+  backend: TfjsHeapBackend;
+  attrs: BatchMatMulAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b } = inputs;
+  const { transposeA, transposeB } = attrs;
+  const k = matMulKernel(backend);
+  const s = k && matMulShape(a, b, transposeA, transposeB);
+  if (k == null || s == null || !simdMatMulWins(s, transposeB)) return xnnpackBatchMatMul(args);
+  const out = backend.makeOutput(s.outShape, "float32");
+  runMatMul(k, backend, a, b, undefined, s, transposeA, transposeB, false, out);
+  return out;
+}
+
+/**
+ * BatchMatMul through tfjs's kernel. The stock kernel reaches XNNPACK only without transpose flags
  * (with one it runs a scalar loop, ~1.3 GMAC/s), and XNNPACK repacks its right-hand
  * operand on every call (fresh weights after each update, so no cache helps). So we
  * materialize transposes ourselves and, when the right-hand operand is a big
@@ -18,7 +40,7 @@ const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
  * Cᵀ = W·dyᵀ instead: W is read as it lies and only the small dyᵀ gets packed
  * (AlexNet's 6400x4096 layer: 330 ms -> 25 ms; bench/micro-matmul.ts).
  */
-function batchMatMul(args: {
+function xnnpackBatchMatMul(args: {
   inputs: { a: TensorInfo; b: TensorInfo };
   backend: WasmBackendLike;
   attrs: BatchMatMulAttrs;

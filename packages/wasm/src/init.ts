@@ -4,6 +4,7 @@ import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
+import { loadMatMulKernel } from "./matmul-simd";
 import { platform } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 import { loadSumKernel } from "./sum-simd";
@@ -76,6 +77,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     loadSumKernel(),
     loadAvgPoolGradKernel(),
     loadActivationGradKernel(),
+    loadMatMulKernel(),
   ]);
   const running = wasmThreads();
   if (running != null) {

@@ -62,17 +62,23 @@ const modules = [
 ];
 
 describe("the SIMD kernels' committed bytes", () => {
-  it("finds every kernel folder, and the relaxed builds of the convolution kernels (where FMA measured faster)", () => {
+  it("finds every kernel folder, and the relaxed builds of the convolution and matrix-product kernels (where FMA measured faster)", () => {
     expect(kernels).toEqual(
       expect.arrayContaining([
         "activation-grad-simd",
         "avg-pool-grad-simd",
         "conv2d-backprop-filter-simd",
         "conv2d-simd",
+        "matmul-simd",
         "sum-simd",
       ]),
     );
-    expect(relaxedKernels.sort()).toEqual(["conv2d-backprop-filter-simd", "conv2d-simd"]);
+    expect(relaxedKernels.sort()).toEqual([
+      "conv-gemm-simd",
+      "conv2d-backprop-filter-simd",
+      "conv2d-simd",
+      "matmul-simd",
+    ]);
     for (const k of kernels)
       expect(existsSync(join(src, k, BUILDS.relaxed.file)), `${k}/${BUILDS.relaxed.file}`).toBe(
         relaxedKernels.includes(k),

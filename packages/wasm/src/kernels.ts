@@ -4,6 +4,7 @@ import { batchMatMulConfig } from "./batch-mat-mul";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { fusedMatMulConfig } from "./fused-mat-mul";
 import { identityConfig } from "./identity";
 import { lnReluGradConfig, reluGradConfig } from "./relu-grad";
 import { lnSigmoidGradConfig, sigmoidGradConfig } from "./sigmoid-grad";
@@ -20,6 +21,7 @@ export function fasterKernelConfigs(): KernelConfig[] {
   return [
     conv2dBackpropInputConfig,
     batchMatMulConfig,
+    fusedMatMulConfig,
     avgPoolGradConfig,
     identityConfig,
     conv2dConfig,
