@@ -59,10 +59,14 @@ describe("Conv2DBackpropFilter on wasm", () => {
 });
 
 describe("Conv2DBackpropFilter's SIMD kernel (stride 1)", () => {
-  // Out-channel counts on both paths (pixel pairs for 2, 6, 10; co-vectors with every remainder),
-  // one-sided and "same" padding with even filters, batch 1, odd widths, LeNet's two shapes.
+  // Out-channel counts on every path (pixel pairs for 2, 6, 10; co-vectors with every remainder;
+  // vectors over columns for CI = 1 with CO % 4 != 0, widths a multiple of 4 or not), one-sided and
+  // "same" padding with even filters, batch 1, odd widths, LeNet's two shapes.
   const shapes = [
     { n: 3, h: 9, w: 7, ci: 1, co: 6, kh: 5, kw: 5, pad: "same" as const },
+    { n: 2, h: 28, w: 28, ci: 1, co: 6, kh: 5, kw: 5, pad: "same" as const },
+    { n: 3, h: 6, w: 13, ci: 1, co: 3, kh: 3, kw: 7, pad: "valid" as const },
+    { n: 1, h: 9, w: 12, ci: 1, co: 10, kh: 2, kw: 4, pad: "same" as const },
     { n: 2, h: 14, w: 14, ci: 6, co: 16, kh: 5, kw: 5, pad: "valid" as const },
     { n: 1, h: 8, w: 11, ci: 3, co: 1, kh: 3, kw: 2, pad: "same" as const },
     { n: 2, h: 6, w: 5, ci: 2, co: 2, kh: 4, kw: 4, pad: "same" as const },
@@ -156,6 +160,22 @@ describe("Conv2DBackpropInput on wasm", () => {
   });
 });
 
+describe("Conv2DBackpropInput of LeNet's conv2 on wasm", () => {
+  it("matches cpu (a 6-channel dx: the kernel's dot-product path, dy padded by 4)", async () => {
+    const r = rng(6);
+    const dy = values(r, [3, 10, 10, 16]);
+    const filter = values(r, [5, 5, 6, 16]);
+    const { wasm, cpu } = await onWasmAndCpu(() =>
+      runKernel(
+        "Conv2DBackpropInput",
+        { dy: tf.tensor4d(dy, [3, 10, 10, 16]), filter: tf.tensor4d(filter, [5, 5, 6, 16]) },
+        { strides: 1, pad: "valid", dataFormat: "NHWC", inputShape: [3, 14, 14, 6] },
+      ),
+    );
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-5);
+  });
+});
+
 describe("gradients of dilated and strided convolutions on wasm", () => {
   // tfjs refuses gradients of convs with dilation > 1 on every backend; the forward
   // dilated conv stays the stock kernel, and its gradient error is tfjs's own.
@@ -199,37 +219,46 @@ function onOwnMemory<E>(name: string, base64: string, pages: number): { k: E; me
 describe("the filter-gradient kernel in tfjs's memory", () => {
   // No guard bytes follow a tensor in tfjs's heap: with dy flush against the end of the memory, a
   // read past it traps (out of bounds). Every co-vector remainder (CO % 4 = 1, 3: the last vector
-  // would reach past dy), pixel pairs (6, 10) and whole vectors (16), odd and even widths.
-  it.each([1, 3, 5, 6, 7, 10, 16].map((co, i) => [co, i % 2 === 0 ? 5 : 6] as const))(
-    "reads nothing past dy's end, CO = %i, OW = %i",
-    async (co, ow) => {
-      const [n, h, ci, kh, kw] = [2, 5, 3, 2, 3];
-      const w = ow + kw - 1;
-      const oh = h - kh + 1;
-      const r = rng(40 + co);
-      const x = values(r, [n, h, w, ci]);
-      const dy = values(r, [n, oh, ow, co]);
-      const { k, memory } = onOwnMemory<FilterGradExports>("filter-gradient", FILTER_GRAD, 8);
-      const xAt = 65536;
-      const dwAt = xAt + 16 * Math.ceil(x.byteLength / 16);
-      const scratchAt = dwAt + 16 * Math.ceil((kh * kw * ci * co * 4) / 16);
-      const dyAt = memory.buffer.byteLength - dy.byteLength;
-      expect(scratchAt + k.scratch_bytes(n, ci, co, kh, kw, oh, ow)).toBeLessThanOrEqual(dyAt);
-      const heap = new Float32Array(memory.buffer);
-      heap.set(x, xAt / 4);
-      heap.set(dy, dyAt / 4);
-      k.filter_grad(xAt, dyAt, dwAt, scratchAt, n, h, w, ci, co, kh, kw, oh, ow, 0, 0);
-      const got = heap.slice(dwAt / 4, dwAt / 4 + kh * kw * ci * co);
-      await tf.setBackend("cpu");
-      const want = tf.tidy(() =>
-        runKernel(
-          "Conv2DBackpropFilter",
-          { x: tf.tensor4d(x, [n, h, w, ci]), dy: tf.tensor4d(dy, [n, oh, ow, co]) },
-          { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [kh, kw, ci, co] },
-        ).dataSync(),
-      );
-      await tf.setBackend("wasm");
-      expect(relativeError(got, want)).toBeLessThan(1e-5);
-    },
-  );
+  // would reach past dy), pixel pairs (6, 10) and whole vectors (16), odd and even widths; and with
+  // CI = 1 the vectors over columns (dy transposed 4 pixels at a time for CO = 6: OW = 8 all so).
+  const cases = [
+    ...[1, 3, 5, 6, 7, 10, 16].map((co, i) => [co, i % 2 === 0 ? 5 : 6, 3] as const),
+    ...(
+      [
+        [6, 8],
+        [6, 5],
+        [3, 6],
+        [10, 7],
+      ] as const
+    ).map(([co, ow]) => [co, ow, 1] as const),
+  ];
+  it.each(cases)("reads nothing past dy's end, CO = %i, OW = %i, CI = %i", async (co, ow, ci) => {
+    const [n, h, kh, kw] = [2, 5, 2, 3];
+    const w = ow + kw - 1;
+    const oh = h - kh + 1;
+    const r = rng(40 + co);
+    const x = values(r, [n, h, w, ci]);
+    const dy = values(r, [n, oh, ow, co]);
+    const { k, memory } = onOwnMemory<FilterGradExports>("filter-gradient", FILTER_GRAD, 8);
+    const xAt = 65536;
+    const dwAt = xAt + 16 * Math.ceil(x.byteLength / 16);
+    const scratchAt = dwAt + 16 * Math.ceil((kh * kw * ci * co * 4) / 16);
+    const dyAt = memory.buffer.byteLength - dy.byteLength;
+    expect(scratchAt + k.scratch_bytes(n, ci, co, kh, kw, oh, ow)).toBeLessThanOrEqual(dyAt);
+    const heap = new Float32Array(memory.buffer);
+    heap.set(x, xAt / 4);
+    heap.set(dy, dyAt / 4);
+    k.filter_grad(xAt, dyAt, dwAt, scratchAt, n, h, w, ci, co, kh, kw, oh, ow, 0, 0);
+    const got = heap.slice(dwAt / 4, dwAt / 4 + kh * kw * ci * co);
+    await tf.setBackend("cpu");
+    const want = tf.tidy(() =>
+      runKernel(
+        "Conv2DBackpropFilter",
+        { x: tf.tensor4d(x, [n, h, w, ci]), dy: tf.tensor4d(dy, [n, oh, ow, co]) },
+        { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [kh, kw, ci, co] },
+      ).dataSync(),
+    );
+    await tf.setBackend("wasm");
+    expect(relativeError(got, want)).toBeLessThan(1e-5);
+  });
 });

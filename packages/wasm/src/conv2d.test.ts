@@ -109,12 +109,14 @@ function pair(r: { wasm: Float32Array; cpu: Float32Array }): [Float32Array, Floa
 describe("the convolution kernel in tfjs's memory", () => {
   // No guard bytes follow a tensor in tfjs's heap: with x, or y, flush against the end of the
   // memory, a read or write past it traps (out of bounds). Each path of the kernel: CI = 1, CO = 6
-  // (vectors over columns), CO = 6 with CI % 4 == 0 (dot products), pixel pairs, co-vectors with a
+  // (vectors over columns), CO = 6 with CI % 4 == 0 (dot products; padded by
+  // kh - 1 as the input gradient runs it), pixel pairs, co-vectors with a
   // partial last vector, with and without the widened copy that padding takes.
   const shapes = [
     { ci: 1, co: 6, pad: 0 },
     { ci: 1, co: 6, pad: 2 },
     { ci: 16, co: 6, pad: 0 },
+    { ci: 16, co: 6, pad: 4 },
     { ci: 3, co: 6, pad: 1 },
     { ci: 2, co: 5, pad: 0 },
     { ci: 4, co: 16, pad: 2 },

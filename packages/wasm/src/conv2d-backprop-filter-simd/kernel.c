@@ -21,7 +21,8 @@
 // in L1) every block sweeps the chunk's pixels from zeroed registers and adds them to the
 // sums in memory: two-level summation, more accurate than one running sum. Blocks hold at
 // most ~8-9 accumulators so that they and the loads fit V8's 16 xmm registers.
-// With CO = 4k + 2 (LeNet's 6) plain co-vectors waste lanes, so pixel pairs are used instead.
+// With CO = 4k + 2 (LeNet's 6) plain co-vectors waste lanes, so pixel pairs are used instead; with
+// CI = 1 as well (LeNet's conv1), and any CO % 4 != 0, vectors over output columns (filterGradOx).
 #include <wasm_simd128.h>
 
 #ifndef LN_TFJS_MEMORY
@@ -37,7 +38,8 @@ typedef float f32;
 // f32x4.relaxed_madd: an FMA where the CPU has one (x86 FMA3, ARM), rounded once instead of twice.
 // Measured (bench/relaxed.ts, Node 24, plain -> relaxed ms): LeNet's conv2 (batch 256) 4.47 -> 3.43,
 // AlexNet's conv2-5 (batch 8) 1.15-1.20x; LeNet's conv1 (CI = 1, pixel pairs: shuffles and splats, not
-// multiply-adds, bound it) 3.16 -> 3.07 on Node 24, 3.65 -> 3.25 on Node 20. There clang 19 without
+// multiply-adds, bound it) 3.16 -> 3.07 on Node 24, 3.65 -> 3.25 on Node 20; with vectors over ox
+// since (bench/lenet-convs.ts) 1.91 -> 1.54. There clang 19 without
 // FMA ran 4-17% slower than clang 14 (it hoists every splat of a block ahead of the multiply-adds:
 // more live vectors than V8's 16 registers), which FMA wins back; R = 2 for it instead of 3: in noise.
 #ifdef LN_RELAXED_SIMD
@@ -190,6 +192,139 @@ static BlockCoFn pickPair(int r, int v2) {
   }
 }
 
+// ---------------------------------------------------------------- CI = 1: vectors over ox
+
+// With one input channel neither co-vectors (CO = 6 uses 6 of 8 lanes) nor pixel pairs (two
+// splats and a shuffle per 3 multiply-adds) keep the multiply-adds busy. So vectors run over 4
+// neighbouring output columns instead, as in conv2d-simd's CI = 1 case: dy is copied per chunk to
+// planar rows dyT[n][oy][co][ox] (OW rounded up to 4 with zeros), x to a zero-padded copy, and a
+// block of F filter columns x C co keeps F*C accumulators of 4 partial sums each; per 4 pixels
+// it does F unaligned x loads, C dy loads and F*C multiply-adds, every lane useful. LeNet's conv1
+// (batch 256, Node 24, relaxed): 2.07 -> 1.58 ms with F x C = 5 x 2; 3 x 3: 1.74, 4 x 3: 2.01,
+// 2 x 6: 2.27, 5 x 1: 2.19 (more accumulators than ~10 spill V8's 16 registers).
+INLINE void blockOx(const int F, const int C, const f32 *xp, const f32 *dp, f32 *ap, int nb,
+                    int OH, int OWq, int Hp, int Wq, int CO) {
+  v128_t acc[5][2];
+#pragma clang loop unroll(full)
+  for (int f = 0; f < F; f++)
+#pragma clang loop unroll(full)
+    for (int c = 0; c < C; c++) acc[f][c] = wasm_f32x4_splat(0.f);
+  for (int n = 0; n < nb; n++)
+    for (int oy = 0; oy < OH; oy++) {
+      const f32 *xr = xp + (n * Hp + oy) * Wq;
+      const f32 *dr = dp + (n * OH + oy) * CO * OWq;
+      for (int ox = 0; ox < OWq; ox += 4) {
+        v128_t d[2];
+#pragma clang loop unroll(full)
+        for (int c = 0; c < C; c++) d[c] = wasm_v128_load(dr + c * OWq + ox);
+#pragma clang loop unroll(full)
+        for (int f = 0; f < F; f++) {
+          v128_t xv = wasm_v128_load(xr + ox + f);
+#pragma clang loop unroll(full)
+          for (int c = 0; c < C; c++) acc[f][c] = MADD(acc[f][c], xv, d[c]);
+        }
+      }
+    }
+  // sums of (fw, co) at ap + (f * CO + c) * 4
+#pragma clang loop unroll(full)
+  for (int f = 0; f < F; f++)
+#pragma clang loop unroll(full)
+    for (int c = 0; c < C; c++) {
+      f32 *a = ap + (f * CO + c) * 4;
+      wasm_v128_store(a, wasm_f32x4_add(wasm_v128_load(a), acc[f][c]));
+    }
+}
+
+typedef void (*BlockOxFn)(const f32 *, const f32 *, f32 *, int, int, int, int, int, int);
+#define BOX(F, C)                                                                              \
+  static void blockOx_##F##_##C(const f32 *xp, const f32 *dp, f32 *ap, int nb, int OH, int OWq, \
+                                int Hp, int Wq, int CO) {                                      \
+    blockOx(F, C, xp, dp, ap, nb, OH, OWq, Hp, Wq, CO);                                        \
+  }
+BOX(1, 1) BOX(2, 1) BOX(3, 1) BOX(4, 1) BOX(5, 1) BOX(1, 2) BOX(2, 2) BOX(3, 2) BOX(4, 2) BOX(5, 2)
+// (a switch, not a table: a table would be a data segment, which a module in tfjs's memory cannot have)
+#define CASE_OX(F, C) case (C - 1) * 8 + F - 1: return blockOx_##F##_##C;
+static BlockOxFn pickOx(int f, int c) {
+  switch ((c - 1) * 8 + f - 1) {
+    CASE_OX(1, 1) CASE_OX(2, 1) CASE_OX(3, 1) CASE_OX(4, 1) CASE_OX(5, 1)
+    CASE_OX(1, 2) CASE_OX(2, 2) CASE_OX(3, 2) CASE_OX(4, 2)
+    default: return blockOx_5_2;
+  }
+}
+
+// The CI = 1 path's sizes: x copies Hp x Wq (OW rounded up to 4, plus KW - 1), dy copies OH x CO x OWq.
+static int oxWq(int OW, int KW) { return up4(OW) + KW - 1; }
+static int oxChunk(int N, int CO, int OH, int OW, int KH, int KW) {
+  int nb = 32768 / (4 * ((OH + KH - 1) * oxWq(OW, KW) + OH * CO * up4(OW)));
+  if (nb < 1) nb = 1;
+  return nb < N ? nb : N;
+}
+
+// dst[co][ox] = src[ox][co] for CO = 6 and 4 pixels at a time (6 vectors in, 6 out, 12 shuffles;
+// a scalar copy took as long as the multiply-adds); returns the first pixel not done.
+static int transpose6(const f32 *src, f32 *dst, int OW, int OWq) {
+  int ox = 0;
+  for (; ox + 4 <= OW; ox += 4, src += 24) {
+    v128_t v0 = wasm_v128_load(src), v1 = wasm_v128_load(src + 4), v2 = wasm_v128_load(src + 8);
+    v128_t v3 = wasm_v128_load(src + 12), v4 = wasm_v128_load(src + 16), v5 = wasm_v128_load(src + 20);
+    // v0..v2 hold pixels 0-1, v3..v5 pixels 2-3: [p0c0-3] [p0c4-5 p1c0-1] [p1c2-5]
+    v128_t a = wasm_i32x4_shuffle(v0, v1, 0, 6, 1, 7), b = wasm_i32x4_shuffle(v3, v4, 0, 6, 1, 7);
+    v128_t c = wasm_i32x4_shuffle(v0, v2, 2, 4, 3, 5), d = wasm_i32x4_shuffle(v3, v5, 2, 4, 3, 5);
+    v128_t e = wasm_i32x4_shuffle(v1, v2, 0, 6, 1, 7), f = wasm_i32x4_shuffle(v4, v5, 0, 6, 1, 7);
+    wasm_v128_store(dst + ox, wasm_i32x4_shuffle(a, b, 0, 1, 4, 5));
+    wasm_v128_store(dst + OWq + ox, wasm_i32x4_shuffle(a, b, 2, 3, 6, 7));
+    wasm_v128_store(dst + 2 * OWq + ox, wasm_i32x4_shuffle(c, d, 0, 1, 4, 5));
+    wasm_v128_store(dst + 3 * OWq + ox, wasm_i32x4_shuffle(c, d, 2, 3, 6, 7));
+    wasm_v128_store(dst + 4 * OWq + ox, wasm_i32x4_shuffle(e, f, 0, 1, 4, 5));
+    wasm_v128_store(dst + 5 * OWq + ox, wasm_i32x4_shuffle(e, f, 2, 3, 6, 7));
+  }
+  return ox;
+}
+
+static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
+                         int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+  int Hp = OH + KH - 1, Wp = OW + KW - 1, Wq = oxWq(OW, KW), OWq = up4(OW);
+  int nb = oxChunk(N, CO, OH, OW, KH, KW);
+  f32 *acc = scratch;                        // [KH][KW][CO][4]
+  f32 *xpad = acc + KH * KW * CO * 4;        // [nb][Hp][Wq]
+  f32 *dyT = xpad + up4(nb * Hp * Wq);       // [nb][OH][CO][OWq]
+  zero(acc, KH * KW * CO * 4);
+  zero(xpad, nb * Hp * Wq);
+  zero(dyT, nb * OH * CO * OWq);
+  // the padded copy's rows r0..r1 and columns c0..c1 hold x; columns past Wp meet only dy's zeros
+  int r0 = pt, r1 = pt + H < Hp ? pt + H : Hp;
+  int c0 = pl, c1 = pl + W < Wp ? pl + W : Wp;
+  for (int n = 0; n < N; n += nb) {
+    int cn = N - n < nb ? N - n : nb;
+    for (int k = 0; k < cn; k++) {
+      const f32 *xi = x + (long)(n + k) * H * W;
+      for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) xpad[(k * Hp + r) * Wq + c] = xi[(r - pt) * W + c - pl];
+      const f32 *di = dy + (long)(n + k) * OH * OW * CO;
+      for (int oy = 0; oy < OH; oy++) {
+        const f32 *src = di + oy * OW * CO;
+        f32 *dst = dyT + (k * OH + oy) * CO * OWq;
+        int ox = CO == 6 ? transpose6(src, dst, OW, OWq) : 0;
+        for (; ox < OW; ox++)
+          for (int co = 0; co < CO; co++) dst[co * OWq + ox] = src[ox * CO + co];
+      }
+    }
+    for (int fh = 0; fh < KH; fh++)
+      for (int f0 = 0; f0 < KW; f0 += 5) {
+        int f = KW - f0 < 5 ? KW - f0 : 5;
+        for (int co = 0; co < CO; co += 2) {
+          int c = CO - co < 2 ? CO - co : 2;
+          pickOx(f, c)(xpad + fh * Wq + f0, dyT + co * OWq, acc + ((fh * KW + f0) * CO + co) * 4, cn,
+                       OH, OWq, Hp, Wq, CO);
+        }
+      }
+  }
+  for (int i = 0; i < KH * KW * CO; i++) {
+    const f32 *a = acc + 4 * i;
+    dW[i] = (a[0] + a[1]) + (a[2] + a[3]);
+  }
+}
+
 // ---------------------------------------------------------------- entry points
 
 // Images per chunk: each block sweeps a chunk's pixels; ~32 KiB of (padded) x + dy, so
@@ -201,6 +336,8 @@ static int chunkImages(int N, int CI, int CO, int OH, int OW, int Hp, int Wp) {
 }
 
 static int usePairs(int CO) { return CO % 4 == 2 && CO <= 10; }
+// One input channel and co-vectors that waste lanes: vectors over ox (filterGradOx).
+static int useOx(int CI, int CO) { return CI == 1 && CO % 4 != 0; }
 
 // Whether the co-vector blocks read past a pixel's CO values of dy: with CO % 4 != 0 the last
 // vector of the last pixel would read up to 3 floats past dy's end (pixel pairs read whole pairs,
@@ -212,6 +349,10 @@ static int readsPastDy(int CO) { return !usePairs(CO) && CO % 4 != 0; }
 // chunk is read from a copy, that copy.
 EXPORT("scratch_bytes")
 int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
+  if (useOx(CI, CO)) {
+    int nb = oxChunk(N, CO, OH, OW, KH, KW);
+    return 4 * (KH * KW * CO * 4 + up4(nb * (OH + KH - 1) * oxWq(OW, KW)) + nb * OH * CO * up4(OW));
+  }
   int Hp = OH + KH - 1, Wp = OW + KW - 1;
   int acc = KH * KW * CI * (usePairs(CO) ? 2 * CO : up4(CO));
   int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
@@ -224,6 +365,10 @@ int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
 EXPORT("filter_grad")
 void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
                  int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+  if (useOx(CI, CO)) {
+    filterGradOx(x, dy, dW, scratch, N, H, W, CO, KH, KW, OH, OW, pt, pl);
+    return;
+  }
   int Hp = OH + KH - 1, Wp = OW + KW - 1;
   int pair = usePairs(CO);
   // acc rows hold up4(CO) sums, or 2*CO (the two pixel halves) with pairs

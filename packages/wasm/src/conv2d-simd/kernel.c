@@ -27,8 +27,12 @@
 // faster than pixel pairs with the 5 taps unrolled.
 // With CO = 6 and CI % 4 == 0 (conv2's input gradient: CI = 16) both waste work (pairs pay a
 // shuffle and two splats per 6 vector mul-adds), so vectors run over 4 consecutive ci instead:
-// one x load and CO W loads (W transposed to [co][k]) feed CO accumulators of 4 partial sums
-// each, every lane useful, summed across lanes once per pixel (25% faster there than pairs).
+// per 4 ci P x loads and CO W loads feed P*CO accumulators of 4 partial sums each, every lane
+// useful, summed across lanes once per pixel (25% faster there than pairs with P = 1). W is
+// repacked with the CO vectors of each 4 taps side by side, so one pointer and constant offsets
+// address them: with it P = 2 (12 accumulators) ran LeNet's input gradient 3.6 -> 2.8 ms (Node 24,
+// relaxed; P = 1: 3.6; 3 co per pass with P = 2, 3: 4.6, 4.3). Node 20's V8 11.3 spills them:
+// 3.5 -> 3.9 ms there (P = 1: 3.5); Node 24 and current browsers are the ones we tune for.
 // Padding costs nothing: per output row only the filter rows inside x are visited (fh range),
 // per block only the filter columns that reach x for some pixel of the block (fw range), and
 // the few zeros left inside that range come from a copy of the image whose rows are widened by
@@ -42,10 +46,11 @@
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
 #endif
 // Block sizes (pixels per block), the fastest measured (packages/train/experiments/conv2d in git history):
+#define OXK 5  // CI = 1, CO = 6: a filter width of 5 unrolled (0: none; see rowOx)
 #define OXQ 2  // CI = 1, CO = 6 (conv1): 4-pixel vectors per block (1: -4%; pixel pairs: -10%)
 #define RP3 2  // CO = 6 pairs: pairs per block (3: -5% on conv2's input gradient, before the dot path)
 #define PV4 2  // CO >= 16: pixels per block of 4 co-vectors (1: -35%; 3: spills, -25%)
-#define PD6 1  // CO = 6, CI % 4 == 0 (input gradient of conv2): pixels per block (2: -5%)
+#define PD6 2  // CO = 6, CI % 4 == 0 (input gradient of conv2): pixels per block (1: +27%; see rowDot)
 
 typedef float f32;
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -204,10 +209,11 @@ INLINE v128_t hsum4(v128_t a, v128_t b, v128_t c, v128_t d) {
 }
 
 // Blocks of P pixels x C (= CO) outputs, vectors over 4 consecutive taps k (ci): each
-// accumulator holds 4 partial sums of one output, added up once per pixel. W is repacked
-// transposed, wp[co * ars + k] (ars = K); every lane is used whatever CO is.
+// accumulator holds 4 partial sums of one output, added up once per pixel. W is repacked as
+// wp[(k & ~3) * C + co * 4 + (k & 3)]: per 4 taps the C vectors of co side by side; every lane is
+// used whatever CO is.
 INLINE int rowDot(const int P, const int C, const Row *g, int ox) {
-  const int CI = g->CI, ars = g->ars, KWCI = g->KW * CI;
+  const int CI = g->CI, KWCI = g->KW * CI;
   for (; ox + P <= g->OW; ox += P) {
     v128_t acc[2][8];
 #pragma clang loop unroll(full)
@@ -218,14 +224,14 @@ INLINE int rowDot(const int P, const int C, const Row *g, int ox) {
     fwRange(g, ox, P, &j0, &j1);
     for (int fh = g->fh0; fh < g->fh1; fh++) {
       const f32 *xr = g->img + g->xoff + fh * g->xrs + ox * CI;
-      const f32 *wr = g->wp + fh * KWCI;
+      const f32 *wr = g->wp + fh * KWCI * C;
       for (int j = j0; j < j1; j += 4) {
         v128_t xv[2];
 #pragma clang loop unroll(full)
         for (int i = 0; i < P; i++) xv[i] = wasm_v128_load(xr + i * CI + j);
 #pragma clang loop unroll(full)
         for (int c = 0; c < C; c++) {
-          v128_t wv = wasm_v128_load(wr + c * ars + j);
+          v128_t wv = wasm_v128_load(wr + j * C + 4 * c);
 #pragma clang loop unroll(full)
           for (int i = 0; i < P; i++) acc[i][c] = MADD(acc[i][c], xv[i], wv);
         }
@@ -247,9 +253,26 @@ INLINE int rowDot(const int P, const int C, const Row *g, int ox) {
 
 // ---------------------------------------------------------------- CI = 1, CO = 6: vectors over ox
 
+// One tap (filter column j) of a rowOx block: Q x loads and 6 W splats into 6*Q accumulators.
+INLINE void tapOx(const int Q, v128_t acc[2][6], const f32 *xr, const f32 *wr, int j) {
+  v128_t xv[2];
+#pragma clang loop unroll(full)
+  for (int q = 0; q < Q; q++) xv[q] = wasm_v128_load(xr + 4 * q + j);
+#pragma clang loop unroll(full)
+  for (int c = 0; c < 6; c++) {
+    v128_t wv = wasm_v128_load32_splat(wr + c);
+#pragma clang loop unroll(full)
+    for (int q = 0; q < Q; q++) acc[q][c] = MADD(acc[q][c], xv[q], wv);
+  }
+}
+
 // Blocks of 4*Q pixels x 6 co, vectors over 4 neighbouring output columns: per tap Q unaligned x
-// loads and 6 splat loads of W feed 6*Q accumulators; transposed to NHWC once per block.
-INLINE int rowOx(const int Q, const Row *g, int ox) {
+// loads and 6 splat loads of W feed 6*Q accumulators; transposed to NHWC once per block. With
+// KWc > 0 (the filter width known here) a block that spans all KWc filter columns runs them
+// unrolled, without the loop's overhead per tap (LeNet's conv1, Node 24: relaxed 1.82 -> 1.74 ms,
+// plain 2.24 -> 1.97; but Node 20 (V8 11.3): relaxed 1.88 -> 2.07, plain 2.31 -> 2.37; unrolling the
+// 5 filter rows too spilled: 3.5 ms on Node 24).
+INLINE int rowOx(const int Q, const int KWc, const Row *g, int ox) {
   const int ars = g->ars, KW = g->KW;
   for (; ox + 4 * Q <= g->OW; ox += 4 * Q) {
     v128_t acc[2][6];
@@ -262,16 +285,11 @@ INLINE int rowOx(const int Q, const Row *g, int ox) {
     for (int fh = g->fh0; fh < g->fh1; fh++) {
       const f32 *xr = g->img + g->xoff + fh * g->xrs + ox;
       const f32 *wr = g->wp + fh * KW * ars;
-      for (int j = j0; j < j1; j++) {
-        v128_t xv[2];
+      if (KWc > 0 && j0 == 0 && j1 == KWc) {
 #pragma clang loop unroll(full)
-        for (int q = 0; q < Q; q++) xv[q] = wasm_v128_load(xr + 4 * q + j);
-#pragma clang loop unroll(full)
-        for (int c = 0; c < 6; c++) {
-          v128_t wv = wasm_v128_load32_splat(wr + j * ars + c);
-#pragma clang loop unroll(full)
-          for (int q = 0; q < Q; q++) acc[q][c] = MADD(acc[q][c], xv[q], wv);
-        }
+        for (int j = 0; j < KWc; j++) tapOx(Q, acc, xr, wr + j * ars, j);
+      } else {
+        for (int j = j0; j < j1; j++) tapOx(Q, acc, xr, wr + j * ars, j);
       }
     }
 #pragma clang loop unroll(full)
@@ -306,7 +324,7 @@ typedef int (*RowFn)(const Row *, int);
 #define RPAIR(R, V2) \
   static int rowPair_##R##_##V2(const Row *g, int ox) { return rowPair(R, V2, g, ox); }
 // CI = 1, CO = 6 (LeNet's conv1): 8 then 4 pixels per block.
-static int rowOx_6(const Row *g, int ox) { return rowOx(1, g, rowOx(OXQ, g, ox)); }
+static int rowOx_6(const Row *g, int ox) { return rowOx(1, OXK, g, rowOx(OXQ, OXK, g, ox)); }
 // co: P x V = 8 x 1, 4 x 2, 3 x 3, 2 x 4 and their single-pixel tails.
 RCO(8, 1) RCO(4, 2) RCO(3, 3) RCO(PV4, 4) RCO(1, 1) RCO(1, 2) RCO(1, 3) RCO(1, 4)
 // pairs: CO = 2, 6, 10 (V2 = 1, 3, 5), R pairs per block and single-pair tails.
@@ -336,14 +354,14 @@ static RowFn pickPair(int v2, int single) {
 static int useDot(int CO, int CI) { return CO == 6 && CI % 4 == 0; }
 static int useOx(int CO, int CI) { return CO == 6 && CI == 1; }
 static int usePairs(int CO, int CI) { return CO % 4 == 2 && CO <= 10 && !useDot(CO, CI); }
-// Floats between repacked weight rows: pairs [w[k] w[k]] per k, dot w[co][0..K) per co, else
-// w[k] padded to whole vectors per k.
-static int rowStride(int CO, int CI, int K) {
-  return useDot(CO, CI) ? K : usePairs(CO, CI) ? 2 * CO : up4(CO);
+// Floats between repacked weight rows: pairs [w[k] w[k]] per k, else w[k] padded to whole vectors
+// per k (dot products have no rows: see rowDot).
+static int rowStride(int CO, int CI) {
+  return usePairs(CO, CI) ? 2 * CO : up4(CO);
 }
 // Floats of repacked weights and bias.
 static int packed(int CO, int CI, int K) {
-  return useDot(CO, CI) ? CO * K + up4(CO) : (K + 1) * rowStride(CO, CI, K);
+  return useDot(CO, CI) ? CO * K + up4(CO) : (K + 1) * rowStride(CO, CI);
 }
 // x is read in place when no column padding is needed; else one image at a time is copied
 // with Wp = OW + KW - 1 columns (zeros outside x). Rows outside x are never read.
@@ -364,11 +382,11 @@ EXPORT("conv2d")
 void conv2d(const f32 *x, const f32 *w, const f32 *bias, f32 *y, f32 *scratch, int N, int H,
             int W, int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl, int relu) {
   int K = KH * KW * CI, dot = useDot(CO, CI), pair = usePairs(CO, CI);
-  int ars = rowStride(CO, CI, K);
+  int ars = rowStride(CO, CI);
   f32 *wp = scratch, *bp = wp + (dot ? CO * K : K * ars), *buf = scratch + up4(packed(CO, CI, K));
   if (dot) {
-    for (int co = 0; co < CO; co++)
-      for (int k = 0; k < K; k++) wp[co * K + k] = w[k * CO + co];
+    for (int k = 0; k < K; k++)
+      for (int co = 0; co < CO; co++) wp[(k & ~3) * CO + co * 4 + (k & 3)] = w[k * CO + co];
     for (int c = 0; c < up4(CO); c++) bp[c] = c < CO && bias ? bias[c] : 0.f;
   } else {
     // weights and bias as rows of ars floats: [w[k][0..CO) 0...] or, for pairs, [w[k] w[k]]
