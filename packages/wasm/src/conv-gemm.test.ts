@@ -1,8 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { convGemmKernelVariant, gemmConv2D, gemmConv2DBackpropFilter, loadConvGemmKernel } from "./conv-gemm";
+import {
+  convGemmKernelVariant,
+  gemmConv2D,
+  gemmConv2DBackpropFilter,
+  gemmConvWins,
+  loadConvGemmKernel,
+} from "./conv-gemm";
 import { useRelaxedSimd } from "./simd-module";
-import { int, randomPad, relativeError, rng, setupBackends, values } from "./testing/support";
+import { int, onWasmAndCpu, randomPad, relativeError, rng, setupBackends, values } from "./testing/support";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 
 // The im2col convolution kernel called directly on the wasm backend, both builds (relaxed: one FMA
@@ -204,4 +210,54 @@ describe("im2col convolution (conv-gemm-simd) on wasm", () => {
       expect(gemmConv2DBackpropFilter(wasm(), x, tf.zeros([1, 2, 2, 4]), dilated)).toBeUndefined();
     });
   });
+});
+
+describe("which convolutions take it (gemmConvWins, as bench/conv-gemm.ts measured)", () => {
+  const lenetConv2 = tf.backend_util.computeConv2DInfo([256, 14, 14, 6], [5, 5, 6, 16], 1, 1, "valid");
+  const alexConv3 = tf.backend_util.computeConv2DInfo([16, 12, 12, 256], [3, 3, 256, 384], 1, 1, "same");
+  const alexConv1 = tf.backend_util.computeConv2DInfo([16, 224, 224, 1], [11, 11, 1, 96], 4, 1, "valid");
+
+  it("with FMA: strided convolutions and big filters; LeNet's small filters stay with the direct kernel", () => {
+    useRelaxedSimd(true);
+    expect(convGemmKernelVariant()).toBe("relaxed");
+    for (const pass of ["forward", "filter"] as const) {
+      expect(gemmConvWins(lenetConv2, pass), pass).toBe(false);
+      expect(gemmConvWins(alexConv3, pass), pass).toBe(true);
+      expect(gemmConvWins(alexConv1, pass), pass).toBe(true);
+    }
+  });
+
+  it("without FMA: only strided filter gradients", () => {
+    useRelaxedSimd(false);
+    expect(gemmConvWins(alexConv3, "forward")).toBe(false);
+    expect(gemmConvWins(alexConv3, "filter")).toBe(false);
+    expect(gemmConvWins(alexConv1, "forward")).toBe(false);
+    expect(gemmConvWins(alexConv1, "filter")).toBe(true);
+  });
+
+  // Through tfjs's ops, so through the registered kernels that route to it: a big filter at stride 1
+  // (forward, input and filter gradients) and a strided one, against cpu.
+  it.each([
+    ["a big filter at stride 1", [2, 7, 7, 64], [3, 3, 64, 128], 1, "same"],
+    ["a strided filter", [2, 19, 19, 3], [5, 5, 3, 8], 2, "valid"],
+  ] as const)(
+    "gives tfjs's conv and its gradients on %s as cpu does",
+    async (_, xShape, fShape, stride, pad) => {
+      const r = rng(stride);
+      const x = values(r, [...xShape]);
+      const f = values(r, [...fShape]);
+      for (const relaxed of [true, false]) {
+        useRelaxedSimd(relaxed);
+        const { wasm, cpu } = await onWasmAndCpu(() => {
+          const xt = tf.tensor4d(x, [...xShape]);
+          const ft = tf.tensor4d(f, [...fShape]);
+          const loss = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)));
+          const [dx, df] = tf.grads(loss)([xt, ft]);
+          return tf.concat([tf.conv2d(xt, ft, stride, pad).flatten(), dx.flatten(), df.flatten()]);
+        });
+        expect(relativeError(wasm, cpu), `relaxed ${relaxed}`).toBeLessThan(1e-5);
+      }
+    },
+  );
 });

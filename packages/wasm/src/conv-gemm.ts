@@ -48,6 +48,34 @@ function geometry(info: backend_util.Conv2DInfo): number[] {
   ];
 }
 
+/** Filters of at least this many values (kh·kw·ci·co) take this kernel at stride 1 (see gemmConvWins). */
+export const GEMM_CONV_MIN_FILTER = 1 << 16;
+
+/**
+ * Whether this kernel should take `info`'s forward pass (which input gradients become too) or its
+ * filter gradient, rather than our direct kernels or XNNPACK. Measured on one thread
+ * (bench/conv-gemm.ts, 2026-12-02, Node 24): with FMA (the relaxed build) it takes 0.61-0.67x the
+ * time on AlexNet's convolutions and wins at any stride > 1 and on filters of 2^16 values or more,
+ * but loses 1.8-7.4x on LeNet's small filters, where the direct kernel is better. Without FMA it is
+ * 0.98-1.28x XNNPACK's time, so it takes only filter gradients at stride > 1 (0.37-0.57x, against
+ * XNNPACK on a transposed problem).
+ */
+export function gemmConvWins(info: backend_util.Conv2DInfo, pass: "forward" | "filter"): boolean {
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  return gemmConvWinsFor(
+    strided,
+    info.filterHeight * info.filterWidth * info.inChannels * info.outChannels,
+    pass,
+  );
+}
+
+/** {@link gemmConvWins} by its two inputs: whether the convolution is strided, and its filter's size. */
+export function gemmConvWinsFor(strided: boolean, filterValues: number, pass: "forward" | "filter"): boolean {
+  const variant = convGemmKernelVariant();
+  if (variant === "plain") return pass === "filter" && strided;
+  return variant === "relaxed" && (strided || filterValues >= GEMM_CONV_MIN_FILTER);
+}
+
 /** Whether `info` is a convolution the kernel computes: NHWC, dilation 1, no depthwise. */
 function ours(info: backend_util.Conv2DInfo): boolean {
   return (

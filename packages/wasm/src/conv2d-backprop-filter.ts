@@ -6,14 +6,15 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { gemmConv2DBackpropFilter, gemmConvWins } from "./conv-gemm";
 import { filterGradKernel, runFilterGrad } from "./conv2d-backprop-filter-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
- * Conv2DBackpropFilter for wasm, which has none. At stride 1 it runs our SIMD kernel
- * (conv2d-backprop-filter-simd/kernel.c), the fastest way measured; other strides take the XNNPACK path
- * below. The filter gradient
+ * Conv2DBackpropFilter for wasm, which has none. Where the im2col kernel wins (conv-gemm.ts: strided
+ * convolutions, and with FMA big filters) it runs there; else at stride 1 in our SIMD kernel
+ * (conv2d-backprop-filter-simd/kernel.c), and at other strides on the XNNPACK path below. The filter gradient
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−top, ow·s+kw−left, ci] · dy[n,oh,ow,co]
  * is itself a convolution: take x transposed to [ci, H, W, n] as a batch of `ci`
  * images with `n` channels and dy transposed to [OH, OW, n, co] as the filter; a
@@ -43,6 +44,8 @@ function conv2dBackpropFilter(args: {
   const { top, left } = info.padInfo;
   const [n, inH, inW, ci] = x.shape;
   const heap = backend as TfjsHeapBackend;
+  const gemm = gemmConvWins(info, "filter") ? gemmConv2DBackpropFilter(heap, x, dy, info) : undefined;
+  if (gemm) return gemm;
   const simd = filterGradKernel(heap);
   if (simd && sh === 1 && sw === 1) {
     const out = heap.makeOutput([...filterShape], "float32");

@@ -6,6 +6,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { gemmConv2D, gemmConvWins, gemmConvWinsFor } from "./conv-gemm";
 import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
@@ -173,7 +174,10 @@ function simdFullCorrelation(
   const [n, oh, ow, co] = dy.shape;
   const [kh, kw, ci] = filter.shape;
   if (!simd || top < 0 || left < 0 || dy.dtype !== "float32" || ci === 1) return undefined;
-  if (kh * kw * ci * co > SIMD_CONV_MAX_FILTER) return undefined;
+  // Big filters: the direct kernel loses to XNNPACK, and with FMA the im2col kernel wins (correlate).
+  if (kh * kw * ci * co > SIMD_CONV_MAX_FILTER || gemmConvWinsFor(false, kh * kw * ci * co, "forward")) {
+    return undefined;
+  }
   const rotated = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
   const swapped = call("Transpose", backend, { x: rotated }, { perm: [0, 1, 3, 2] });
   const dx = backend.makeOutput([n, h, w, ci], "float32");
@@ -246,12 +250,18 @@ function correlate(
     temps.push(perChannel, parts);
   } else {
     const swapped = call("Transpose", backend, { x: f }, { perm: [0, 1, 3, 2] });
-    out = call(
-      "Conv2D",
-      backend,
-      { x: src, filter: swapped },
-      { strides: [1, 1], dilations: [1, 1], pad: explicitPad, dataFormat: "NHWC" },
+    const attrs = { strides: [1, 1], dilations: [1, 1], pad: explicitPad, dataFormat: "NHWC" } as const;
+    const info = backend_util.computeConv2DInfo(
+      src.shape as [number, number, number, number],
+      swapped.shape as [number, number, number, number],
+      1,
+      1,
+      explicitPad,
     );
+    const gemm = gemmConvWins(info, "forward")
+      ? gemmConv2D(backend as TfjsHeapBackend, src, swapped, undefined, info, false)
+      : undefined;
+    out = gemm ?? call("Conv2D", backend, { x: src, filter: swapped }, attrs as never);
     temps.push(swapped);
   }
   free(backend, ...temps);

@@ -8,13 +8,15 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { gemmConv2D, gemmConvWins } from "./conv-gemm";
 import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, markOurs } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 
 /**
- * Runs a stride-1, dilation-1 NHWC convolution (plus bias and relu) in our SIMD kernel
- * (conv2d-simd/kernel.c), or returns undefined when the kernel or the case is not ours.
+ * Runs an NHWC convolution (plus bias and relu) in the im2col kernel where it wins (conv-gemm.ts:
+ * AlexNet's big and strided filters, with FMA), else at stride 1 and dilation 1 in our direct SIMD
+ * kernel (conv2d-simd/kernel.c), or returns undefined when no kernel of ours takes the case.
  */
 function simdConv2D(
   backend: TfjsHeapBackend,
@@ -24,8 +26,7 @@ function simdConv2D(
   attrs: Conv2DAttrs,
   relu: boolean,
 ): TensorInfo | undefined {
-  const simd = conv2dKernel(backend);
-  if (!simd || backend_util.convertConv2DDataFormat(attrs.dataFormat) !== "channelsLast") return undefined;
+  if (backend_util.convertConv2DDataFormat(attrs.dataFormat) !== "channelsLast") return undefined;
   if (x.dtype !== "float32" || filter.dtype !== "float32") return undefined;
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -35,6 +36,10 @@ function simdConv2D(
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const gemm = gemmConvWins(info, "forward") ? gemmConv2D(backend, x, filter, bias, info, relu) : undefined;
+  if (gemm) return gemm;
+  const simd = conv2dKernel(backend);
+  if (!simd) return undefined;
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return undefined;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   if (filter.shape.reduce((a, b) => a * b, 1) > SIMD_CONV_MAX_FILTER) return undefined;

@@ -2,6 +2,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs
 import { env, getBackend, setBackend } from "@tensorflow/tfjs-core";
 import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
+import { loadConvGemmKernel } from "./conv-gemm";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
 import { loadMatMulKernel } from "./matmul-simd";
@@ -78,6 +79,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     loadAvgPoolGradKernel(),
     loadActivationGradKernel(),
     loadMatMulKernel(),
+    loadConvGemmKernel(),
   ]);
   const running = wasmThreads();
   if (running != null) {
