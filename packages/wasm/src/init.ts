@@ -6,6 +6,7 @@ import { loadConvGemmKernel } from "./conv-gemm";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
 import { loadMatMulKernel } from "./matmul-simd";
+import { loadMaxPoolGradKernel } from "./max-pool-grad-simd";
 import { platform } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 import { loadSumKernel } from "./sum-simd";
@@ -77,6 +78,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     loadConv2DKernel(),
     loadSumKernel(),
     loadAvgPoolGradKernel(),
+    loadMaxPoolGradKernel(),
     loadActivationGradKernel(),
     loadMatMulKernel(),
     loadConvGemmKernel(),

@@ -6,6 +6,7 @@ import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 import { fusedMatMulConfig } from "./fused-mat-mul";
 import { identityConfig } from "./identity";
+import { maxPoolGradConfig } from "./max-pool-grad";
 import { lnReluGradConfig, reluGradConfig } from "./relu-grad";
 import { lnSigmoidGradConfig, sigmoidGradConfig } from "./sigmoid-grad";
 import { sumConfig } from "./sum";
@@ -23,6 +24,7 @@ export function fasterKernelConfigs(): KernelConfig[] {
     batchMatMulConfig,
     fusedMatMulConfig,
     avgPoolGradConfig,
+    maxPoolGradConfig,
     identityConfig,
     conv2dConfig,
     fusedConv2dConfig,
