@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,6 +10,7 @@ import {
 import { WASM_BASE64 } from "./matmul-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./matmul-simd/kernel.relaxed.gen";
 import { engineHasRelaxedSimd, useRelaxedSimd } from "./simd-module";
+import { cpuHasFma, FMA_OPERAND, FUSED, UNFUSED } from "./testing/fma";
 import { onWasmAndCpu, relativeError, rng, runKernel, setupBackends, values } from "./testing/support";
 
 // Our matrix product (matmul-simd/kernel.c) behind BatchMatMul and _FusedMatMul on wasm, both builds,
@@ -178,20 +178,9 @@ describe("_FusedMatMul in our kernel matches tfjs's cpu backend", () => {
   });
 });
 
-// 1 + 2^-12 squared is 1 + 2^-11 + 2^-24, halfway between two float32s: a mul then an add of -1 gives
-// 2^-11; a fused multiply-add keeps 2^-11 + 2^-24. tfjs's XNNPACK has no FMA: the fused value shows
-// that our relaxed kernel ran (on an FMA CPU), the other that the plain one or tfjs's did.
-const e = 1 + 2 ** -12;
-const unfused = 2 ** -11;
-const fused = 2 ** -11 + 2 ** -24;
-function cpuHasFma(): boolean {
-  if (process.arch === "arm64") return true;
-  try {
-    return /^flags\s*:.*\bfma\b/m.test(readFileSync("/proc/cpuinfo", "utf8"));
-  } catch {
-    return false;
-  }
-}
+const e = FMA_OPERAND;
+const unfused = UNFUSED;
+const fused = FUSED;
 
 describe("the relaxed build fuses where the CPU has a fused multiply-add", () => {
   const expected = cpuHasFma() ? fused : unfused;

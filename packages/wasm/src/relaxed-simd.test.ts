@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ActivationGradExports } from "./activation-grad-simd";
@@ -12,6 +11,7 @@ import {
   useRelaxedSimd,
   useSimdKernels,
 } from "./simd-module";
+import { cpuHasFma, FMA_OPERAND, FUSED, UNFUSED } from "./testing/fma";
 import { onWasmAndCpu, relativeError, rng, runKernel, setupBackends, values } from "./testing/support";
 import { lazyTfjsMemoryKernel, type TfjsMemoryBackend } from "./tfjs-memory";
 
@@ -141,20 +141,9 @@ describe("the relaxed builds agree with the plain ones and with tfjs's cpu backe
   );
 });
 
-// 1 + 2^-12 squared is 1 + 2^-11 + 2^-24, halfway between two float32s: rounded (to even) it is
-// 1 + 2^-11, so a mul then an add of -1 gives 2^-11; a fused multiply-add keeps 2^-11 + 2^-24.
-const e = 1 + 2 ** -12;
-const unfused = 2 ** -11;
-const fused = 2 ** -11 + 2 ** -24;
-/** x86 CPUs with FMA3 (V8 then emits vfmadd for relaxed_madd) and ARM64 (always fuses). */
-function cpuHasFma(): boolean {
-  if (process.arch === "arm64") return true;
-  try {
-    return /^flags\s*:.*\bfma\b/m.test(readFileSync("/proc/cpuinfo", "utf8"));
-  } catch {
-    return false;
-  }
-}
+const e = FMA_OPERAND;
+const unfused = UNFUSED;
+const fused = FUSED;
 
 describe("the relaxed builds fuse where the CPU has a fused multiply-add", () => {
   const expected = cpuHasFma() ? fused : unfused;
