@@ -68,31 +68,35 @@ export function unfuseInputConvs(model: tf.LayersModel): () => void {
 }
 
 /**
- * y = x ⋆ kernel (+ bias), differentiable in `kernel` and `bias` only: `x` is data, closed over,
- * so the tape never asks for its gradient.
+ * y = x ⋆ kernel (+ bias), differentiable in `kernel` and `bias` only: `x` is data, not an input of the
+ * op, so the tape never asks for its gradient. It is saved for the filter gradient instead (customGrad's
+ * save keeps it until the gradient is taken: on some backends, tfjs-node's, the Reshape that made it is
+ * disposed with the forward pass's scope).
  */
 function convOnData(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D | undefined, conv: Conv2DFields) {
   const strides = conv.strides as [number, number];
   const pad = conv.padding;
   const dataFormat = "NHWC";
-  const filterGrad = (dy: tf.Tensor4D) =>
-    tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
-      strides,
-      pad,
-      dataFormat,
-      filterShape: kernel.shape,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-  // customGrad passes the inputs first, then a save function this gradient does not need.
   const value = (k: tf.Tensor4D, b: tf.Tensor1D | undefined): tf.Tensor4D =>
     b
       ? tf.fused.conv2d({ x, filter: k, bias: b, strides, pad, dataFormat })
       : tf.conv2d(x, k, strides, pad, dataFormat);
+  // customGrad passes the inputs, then the function that saves tensors for the gradient.
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [k, b] = args.filter((a): a is tf.Tensor => a instanceof tf.Tensor) as [tf.Tensor4D, tf.Tensor1D?];
+    const save = args.find((a): a is tf.GradSaveFunc => typeof a === "function");
+    save?.([x]);
     return {
       value: value(k, b),
-      gradFunc: (dy: tf.Tensor) => {
-        const dk = filterGrad(dy as tf.Tensor4D);
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const dk = tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropFilter, { x: saved[0], dy }, {
+            strides,
+            pad,
+            dataFormat,
+            filterShape: k.shape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
         return b ? [dk, tf.sum(dy, [0, 1, 2])] : [dk];
       },
     };
