@@ -89,14 +89,12 @@ function convOnData(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D | und
     return {
       value: value(k, b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const dk = tf
-          .engine()
-          .runKernel(tf.Conv2DBackpropFilter, { x: saved[0], dy }, {
-            strides,
-            pad,
-            dataFormat,
-            filterShape: k.shape,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+        const dk = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: saved[0], dy }, {
+          strides,
+          pad,
+          dataFormat,
+          filterShape: k.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
         return b ? [dk, tf.sum(dy, [0, 1, 2])] : [dk];
       },
     };
