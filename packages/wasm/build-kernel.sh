@@ -3,10 +3,10 @@
 # base64 (exported as WASM_BASE64), so that every bundler, Node and browsers get it without locating a
 # file. Two variants, each pinned to one compiler (src/kernel-build.test.ts checks both):
 #   plain    kernel.gen.ts          WebAssembly SIMD128, by Debian's clang 14 + lld (apt-get install -y clang lld)
-#   relaxed  kernel.relaxed.gen.ts  + relaxed SIMD (-mrelaxed-simd -DLN_RELAXED_SIMD: MADD becomes one
-#                                   f32x4.relaxed_madd), by Debian's clang-19 + lld-19 (apt-get install -y
-#                                   clang-19 lld-19); clang 14 has no wasm_f32x4_relaxed_madd. Made only for
-#                                   kernels whose kernel.c reads LN_RELAXED_SIMD (those where FMA measured faster).
+#   relaxed  kernel.relaxed.gen.ts  + relaxed SIMD (-mrelaxed-simd -DLN_RELAXED_SIMD: MADD, src/simd-kernel.h,
+#                                   becomes one f32x4.relaxed_madd), by Debian's clang-19 + lld-19 (apt-get
+#                                   install -y clang-19 lld-19); clang 14 has no wasm_f32x4_relaxed_madd. Made
+#                                   only for kernels whose kernel.c multiply-adds through MADD.
 #   bash build-kernel.sh <folder>                        e.g. bash build-kernel.sh conv2d-simd: its variants
 #   bash build-kernel.sh <folder> plain|relaxed [out.ts] one variant (into out.ts if given)
 #   bash build-kernel.sh --all                           every src/*/kernel.c
@@ -19,7 +19,7 @@ if [ "${1:-}" = "--all" ]; then
 fi
 name="${1:?which kernel folder under src/ (one holding kernel.c), or --all}"
 [ -f "$src/$name/kernel.c" ] || { echo "no src/$name/kernel.c" >&2; exit 2; }
-relaxed_too() { grep -q LN_RELAXED_SIMD "$src/$name/kernel.c"; }
+relaxed_too() { grep -q 'MADD(' "$src/$name/kernel.c"; }
 if [ $# -eq 1 ]; then
   bash "$0" "$name" plain
   if relaxed_too; then bash "$0" "$name" relaxed; fi
@@ -37,7 +37,7 @@ fi
 case "$variant" in
   plain) cc=clang ld=wasm-ld major=14 apt="clang lld" extra=() out="${3:-$src/$name/kernel.gen.ts}" ;;
   relaxed)
-    relaxed_too || { echo "src/$name/kernel.c has no relaxed variant (it never reads LN_RELAXED_SIMD)" >&2; exit 2; }
+    relaxed_too || { echo "src/$name/kernel.c has no relaxed variant (it never uses MADD)" >&2; exit 2; }
     cc=clang-19 ld=wasm-ld-19 major=19 apt="clang-19 lld-19" extra=(-mrelaxed-simd -DLN_RELAXED_SIMD)
     out="${3:-$src/$name/kernel.relaxed.gen.ts}" ;;
   *) echo "variant must be plain or relaxed, got '$variant'" >&2; exit 2 ;;

@@ -18,14 +18,11 @@
 // (1.30 ms for 1.2M values); XNNPACK's rr2-p5-div algorithm written here took 1.37 ms. Fusing the
 // sigmoid into the conv kernel's epilogue is out of reach while training: LeNet's activations are
 // layers of their own, and tfjs's fused ops fuse only a linear activation under a gradient tape.
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
 #endif
-
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
 
 // dx = dy * (y * (1 - y)), y = sigmoid(x) as the forward pass saved it.
 EXPORT("sigmoid_grad")

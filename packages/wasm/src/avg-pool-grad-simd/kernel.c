@@ -14,14 +14,11 @@
 //
 // It runs in tfjs's own memory (imported, see ../tfjs-memory.ts): dy and dx are tfjs tensors'
 // addresses. It keeps no data of its own and reads nothing outside a window's C values of dy.
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
 #endif
-
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
 
 static void fill0(f32 *dst, long n) {
   long i = 0;

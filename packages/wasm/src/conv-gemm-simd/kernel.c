@@ -28,7 +28,7 @@
 // addresses and the caller (../conv-gemm.ts) takes scratch_*(...) bytes of scratch from tfjs's heap.
 // So it keeps no data of its own and reads nothing outside an array (tfjs's arrays have no slack):
 // partial tiles store lane by lane, patches copy exactly the part of a filter row inside x.
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
@@ -49,18 +49,6 @@
 #endif
 #ifndef KB
 #define KB 96    // filter gradient: rows of dw per block (a multiple of MR): KB x PC patches (192 KiB)
-#endif
-
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
-#define INLINE static inline __attribute__((always_inline))
-// MADD(acc, a, b) = acc + a * b: mul then add in the plain build (clang 14, kernel.gen.ts), one
-// f32x4.relaxed_madd in the relaxed build (clang-19 -mrelaxed-simd -DLN_RELAXED_SIMD,
-// kernel.relaxed.gen.ts), an FMA where the CPU has one. As in ../conv2d-simd/kernel.c.
-#ifdef LN_RELAXED_SIMD
-#define MADD(acc, a, b) wasm_f32x4_relaxed_madd(a, b, acc)
-#else
-#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 #endif
 
 static int imin(int a, int b) { return a < b ? a : b; }

@@ -23,30 +23,18 @@
 // most ~8-9 accumulators so that they and the loads fit V8's 16 xmm registers.
 // With CO = 4k + 2 (LeNet's 6) plain co-vectors waste lanes, so pixel pairs are used instead; with
 // CI = 1 as well (LeNet's conv1), and any CO % 4 != 0, vectors over output columns (filterGradOx).
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
 #endif
 
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
-#define INLINE static inline __attribute__((always_inline))
-// MADD(acc, a, b) = acc + a * b. SIMD128 has no fused multiply-add: the plain build (clang 14,
-// kernel.gen.ts) does a mul then an add. The relaxed build (clang-19 -mrelaxed-simd -DLN_RELAXED_SIMD,
-// kernel.relaxed.gen.ts; loaded only where the engine validates relaxed SIMD) makes it one
-// f32x4.relaxed_madd: an FMA where the CPU has one (x86 FMA3, ARM), rounded once instead of twice.
-// Measured (bench/relaxed.ts, Node 24, plain -> relaxed ms): LeNet's conv2 (batch 256) 4.47 -> 3.43,
-// AlexNet's conv2-5 (batch 8) 1.15-1.20x; LeNet's conv1 (CI = 1, pixel pairs: shuffles and splats, not
-// multiply-adds, bound it) 3.16 -> 3.07 on Node 24, 3.65 -> 3.25 on Node 20; with vectors over ox
-// since (bench/lenet-convs.ts) 1.91 -> 1.54. There clang 19 without
-// FMA ran 4-17% slower than clang 14 (it hoists every splat of a block ahead of the multiply-adds:
-// more live vectors than V8's 16 registers), which FMA wins back; R = 2 for it instead of 3: in noise.
-#ifdef LN_RELAXED_SIMD
-#define MADD(acc, a, b) wasm_f32x4_relaxed_madd(a, b, acc)
-#else
-#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
-#endif
+// MADD (../simd-kernel.h) with FMA, measured (bench/relaxed.ts, Node 24, plain -> relaxed ms): LeNet's
+// conv2 (batch 256) 4.47 -> 3.43, AlexNet's conv2-5 (batch 8) 1.15-1.20x; LeNet's conv1 (CI = 1, pixel
+// pairs: shuffles and splats, not multiply-adds, bound it) 3.16 -> 3.07 on Node 24, 3.65 -> 3.25 on Node
+// 20; with vectors over ox since (bench/lenet-convs.ts) 1.91 -> 1.54. There clang 19 without FMA ran
+// 4-17% slower than clang 14 (it hoists every splat of a block ahead of the multiply-adds: more live
+// vectors than V8's 16 registers), which FMA wins back; R = 2 for it instead of 3: in noise.
 
 static void zero(f32 *p, int n) {
   v128_t z = wasm_f32x4_splat(0.f);

@@ -40,7 +40,7 @@
 // (dy padded by 4 with a 5x5 filter) multiplies 51% of the nominal taps (exactly those that hit
 // dy) with one-pixel blocks, about 60% with pair blocks.
 // The weights (and bias) are repacked once per call into scratch, padded to whole vectors.
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
@@ -52,23 +52,12 @@
 #define PV4 2  // CO >= 16: pixels per block of 4 co-vectors (1: -35%; 3: spills, -25%)
 #define PD6 2  // CO = 6, CI % 4 == 0 (input gradient of conv2): pixels per block (1: +27%; see rowDot)
 
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
-#define INLINE static inline __attribute__((always_inline))
-// MADD(acc, a, b) = acc + a * b. SIMD128 has no fused multiply-add: the plain build (clang 14,
-// kernel.gen.ts) does a mul then an add. The relaxed build (clang-19 -mrelaxed-simd -DLN_RELAXED_SIMD,
-// kernel.relaxed.gen.ts; loaded only where the engine validates relaxed SIMD) makes it one
-// f32x4.relaxed_madd: an FMA where the CPU has one (x86 FMA3, ARM), rounded once instead of twice.
-// Measured (bench/relaxed.ts, LeNet batch 256, Node 24, plain -> relaxed ms): forward conv1 3.09 -> 2.63,
-// conv2 4.01 -> 3.31, conv2's input gradient 5.56 -> 4.45 (1.17-1.25x; Node 20 1.10-1.26x). A control
-// build by clang 19 without FMA ran 1.02-1.07x of clang 14 there: the gain is FMA's. The block sizes
-// below are the plain build's. On AlexNet's big filters the relaxed build is still 1.1-2.7x slower than
-// XNNPACK (bench/relaxed.ts --direct), so SIMD_CONV_MAX_FILTER (../conv2d-simd.ts) stays.
-#ifdef LN_RELAXED_SIMD
-#define MADD(acc, a, b) wasm_f32x4_relaxed_madd(a, b, acc)
-#else
-#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
-#endif
+// MADD (../simd-kernel.h) with FMA, measured (bench/relaxed.ts, LeNet batch 256, Node 24, plain ->
+// relaxed ms): forward conv1 3.09 -> 2.63, conv2 4.01 -> 3.31, conv2's input gradient 5.56 -> 4.45
+// (1.17-1.25x; Node 20 1.10-1.26x). A control build by clang 19 without FMA ran 1.02-1.07x of clang 14
+// there: the gain is FMA's. The block sizes below are the plain build's. On AlexNet's big filters the
+// relaxed build is still 1.1-2.7x slower than XNNPACK (bench/relaxed.ts --direct), so
+// SIMD_CONV_MAX_FILTER (../conv2d-simd.ts) stays.
 
 static int up4(int v) { return (v + 3) & ~3; }
 

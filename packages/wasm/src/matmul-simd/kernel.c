@@ -24,7 +24,7 @@
 // bias, the last applies relu). 1024^3 runs at 43-46 GFLOP/s relaxed. Tails: rows past M are zeros
 // in packed A and never stored; a partial last vector is loaded and stored lane by lane: nothing is
 // read outside A, B and bias or written outside C (tfjs's heap has no slack past an array's end).
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
@@ -51,18 +51,6 @@
 #define NCW 1024  // columns of a block of B [K][N] (4 KiB of a row)
 #endif
 #define NR (4 * NV)
-
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
-#define INLINE static inline __attribute__((always_inline))
-// MADD(acc, a, b) = acc + a * b: mul then add in the plain build (clang 14, kernel.gen.ts), one
-// f32x4.relaxed_madd in the relaxed build (clang-19 -mrelaxed-simd -DLN_RELAXED_SIMD,
-// kernel.relaxed.gen.ts), an FMA where the CPU has one; as in ../conv2d-simd/kernel.c.
-#ifdef LN_RELAXED_SIMD
-#define MADD(acc, a, b) wasm_f32x4_relaxed_madd(a, b, acc)
-#else
-#define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
-#endif
 
 // The first n (1..4) lanes of p, zeros after: reads nothing past p + n.
 INLINE v128_t loadN(const f32 *p, int n) {

@@ -11,14 +11,12 @@
 // It runs in tfjs's own memory (imported, see ../tfjs-memory.ts): x and out are tfjs tensors'
 // addresses, the scratch is taken from tfjs's heap by ../sum-simd.ts; nothing past x's end is read
 // (whole chunks only, then scalars).
-#include <wasm_simd128.h>
+#include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
 #error "build with build-kernel.sh, which links kernels that read LN_TFJS_MEMORY against an imported memory"
 #endif
 
-typedef float f32;
-#define EXPORT(name) __attribute__((export_name(name)))
 #define MAXV 16   // vectors per chunk held in registers at most (C up to 64)
 #define BLOCK 64  // chunks summed in float32 before the float64 sums
 
