@@ -5,7 +5,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { matMulKernel, matMulShape, runMatMul, simdMatMulWins } from "./matmul-simd";
+import { ourMatMul, runMatMul } from "./matmul-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 
@@ -23,11 +23,10 @@ function batchMatMul(args: {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs;
-  const k = matMulKernel(backend);
-  const s = k && matMulShape(a, b, transposeA, transposeB);
-  if (k == null || s == null || !simdMatMulWins(s, transposeB)) return xnnpackBatchMatMul(args);
-  const out = backend.makeOutput(s.outShape, "float32");
-  runMatMul(k, backend, a, b, undefined, s, transposeA, transposeB, false, out);
+  const ours = ourMatMul(backend, a, b, transposeA, transposeB);
+  if (ours == null) return xnnpackBatchMatMul(args);
+  const out = backend.makeOutput(ours.shape.outShape, "float32");
+  runMatMul(ours.kernel, backend, a, b, undefined, ours.shape, transposeA, transposeB, false, out);
   return out;
 }
 

@@ -6,7 +6,7 @@ import {
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs-core";
-import { matMulKernel, matMulShape, runMatMul, simdMatMulWins } from "./matmul-simd";
+import { ourMatMul, runMatMul } from "./matmul-simd";
 import { call, markOurs } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 
@@ -25,10 +25,10 @@ function fusedMatMul(args: {
   const { a, b, bias, preluActivationWeights } = inputs;
   const { transposeA, transposeB, activation } = attrs;
   const stock = () => call(_FusedMatMul, backend, inputs as Record<string, TensorInfo>, attrs as never);
-  const k = matMulKernel(backend);
-  const s = k && matMulShape(a, b, transposeA, transposeB);
-  if (k == null || s == null || !simdMatMulWins(s, transposeB)) return stock();
+  const ours = ourMatMul(backend, a, b, transposeA, transposeB);
+  if (ours == null) return stock();
   if (preluActivationWeights != null || (activation !== "linear" && activation !== "relu")) return stock();
+  const s = ours.shape;
   // One bias value per output column ([n], or [1, .., n]); a broadcast scalar or a per-row bias is tfjs's.
   const perColumn = (t: TensorInfo) =>
     t.dtype === "float32" &&
@@ -37,7 +37,7 @@ function fusedMatMul(args: {
     util.sizeFromShape(t.shape) === s.n;
   if (bias && !perColumn(bias)) return stock();
   const out = backend.makeOutput(s.outShape, "float32");
-  runMatMul(k, backend, a, b, bias, s, transposeA, transposeB, activation === "relu", out);
+  runMatMul(ours.kernel, backend, a, b, bias, s, transposeA, transposeB, activation === "relu", out);
   return out;
 }
 

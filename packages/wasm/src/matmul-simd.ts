@@ -147,15 +147,31 @@ export function runMatMul(
 /**
  * Whether our kernel runs `s` rather than tfjs's XNNPACK path. Measured on one thread
  * (bench/matmul.ts, Node 24, docs/perf.md): the relaxed build beats XNNPACK on every product of
- * LeNet's dense layers at batch 256 (1.3-3.8x) and of AlexNet's two big ones at batch 16 and 128
- * (3.5-5.5x on the forward, where tfjs's _FusedMatMul repacks the weights; 1.1-1.7x on the
- * gradients, but 0.99-1.06x on dy·Wᵀ at batch 16: both stream the weights once). The plain build
- * is 10-13% slower than XNNPACK there (m <= 16 rows against a transposed operand of >= 2^24 values:
- * XNNPACK computes Cᵀ = W·dyᵀ, batch-mat-mul.ts), so that case stays with XNNPACK. An empty product
- * stays with tfjs (no tensor to address).
+ * LeNet's dense layers at batch 256 (1.5-4.2x) and of AlexNet's two big ones at batch 16 and 128
+ * (4.3-6.5x on the forward, where tfjs's _FusedMatMul repacks the weights; 1.6-1.7x on the
+ * gradients at batch 128, 1.0-1.2x at batch 16, where both stream the weights once). The plain build
+ * is 10-13% slower than XNNPACK on dy·Wᵀ with m <= 16 rows against a transposed operand of >= 2^24
+ * values (XNNPACK computes Cᵀ = W·dyᵀ, batch-mat-mul.ts), so that case stays with XNNPACK. An empty
+ * product stays with tfjs (no tensor to address).
  */
 export function simdMatMulWins(s: MatMulShape, transposeB: boolean): boolean {
   if (s.batch * s.m * s.n * s.k === 0) return false;
   const streamsWeights = transposeB && s.m <= 16 && s.n * s.k >= 2 ** 24;
   return !(streamsWeights && matMulKernelVariant() === "plain");
+}
+
+/**
+ * Our kernel and the product's shape where the kernel is loaded, can run op(a) · op(b) and was
+ * measured faster there ({@link simdMatMulWins}); undefined where tfjs's path should run it.
+ */
+export function ourMatMul(
+  backend: TfjsMemoryBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): { kernel: MatMulExports; shape: MatMulShape } | undefined {
+  const kernel = matMulKernel(backend);
+  const shape = kernel && matMulShape(a, b, transposeA, transposeB);
+  return kernel && shape && simdMatMulWins(shape, transposeB) ? { kernel, shape } : undefined;
 }

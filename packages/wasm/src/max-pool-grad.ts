@@ -5,6 +5,7 @@ import {
   MaxPoolGrad,
   type MaxPoolGradAttrs,
   type TensorInfo,
+  util,
 } from "@tensorflow/tfjs-core";
 import { maxPoolGradKernel } from "./max-pool-grad-simd";
 import { call, markOurs, type WasmBackendLike } from "./stock";
@@ -27,8 +28,7 @@ function maxPoolGrad(args: {
   const simd = maxPoolGradKernel(heap);
   const fits =
     input.dtype === "float32" && dy.dtype === "float32" && input.shape.length === 4 && dy.shape.length === 4;
-  const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
-  if (simd == null || !fits || size(input) === 0 || size(dy) === 0) {
+  if (simd == null || !fits || util.sizeFromShape(input.shape) === 0 || util.sizeFromShape(dy.shape) === 0) {
     return call(MaxPoolGrad, backend, inputs, attrs as never);
   }
   const { filterSize, strides, pad, dimRoundingMode } = attrs;
