@@ -14,7 +14,9 @@ export interface BatchGradients {
 /**
  * Forward in training mode, mean softmax cross-entropy on logits, and its gradients with respect
  * to `variables`: the work of one SGD step short of the update. Shared by the loop and by the
- * data-parallel workers, so both compute exactly the same thing. Disposes nothing it was given.
+ * data-parallel workers, so both compute exactly the same thing. With `scale`, the gradients are those
+ * of the mean loss times `scale` (a shard's share of its batch: then the batch's gradient is the sum of
+ * its shards'); the loss returned is the mean all the same. Disposes nothing it was given.
  */
 export async function batchGradients(
   model: tf.LayersModel,
@@ -23,6 +25,7 @@ export async function batchGradients(
   variables: tf.Variable[],
   numClasses: number,
   where: string,
+  scale = 1,
 ): Promise<BatchGradients> {
   const { grads, stats } = tf.tidy(() => {
     let kept: tf.Tensor | undefined;
@@ -30,7 +33,7 @@ export async function batchGradients(
       const logits = model.apply(x, { training: true }) as tf.Tensor;
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
       kept = tf.keep(tf.stack([loss, tf.cast(correctCount(logits, labels, where), "float32")]));
-      return loss;
+      return scale === 1 ? loss : tf.mul(loss, scale);
     }, variables);
     return { grads, stats: kept as tf.Tensor };
   });

@@ -82,9 +82,10 @@ function sharedMemoryMissing(): string | undefined {
 }
 
 /**
- * One batch's gradients computed in shards: the workers get theirs first, the main thread
- * computes the first shard meanwhile, then the shard gradients are averaged weighted by shard
- * size, which is the gradient of the whole batch's mean loss (as one batch, up to float rounding).
+ * One batch's gradients computed in shards: the workers get theirs first, the main thread computes
+ * the first shard meanwhile. Each shard's gradients are those of its mean loss weighted by its share
+ * of the batch, so their sum is the gradient of the whole batch's mean loss (as one batch, up to float
+ * rounding).
  */
 export async function parallelGradients({
   model,
@@ -103,11 +104,12 @@ export async function parallelGradients({
   where: string;
 }): Promise<BatchGradients & { size: number }> {
   const whole = batchArrays(batch, where, batchSpec(model));
-  const sizes = shardSizes(whole.size, workers.count + 1);
+  const n = whole.size;
+  const sizes = shardSizes(n, workers.count + 1);
   const shards: BatchArrays[] = [];
   for (let i = 0, start = 0; i < sizes.length; start += sizes[i], i++)
     shards.push(rows(whole, start, sizes[i]));
-  const pending = workers.run(variables, shards.slice(1));
+  const pending = workers.run(variables, shards.slice(1), n);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being reported as unhandled
   const own = tf.tidy(() => ({
     x: tf.tensor(shards[0].x, shards[0].shape, "float32"),
@@ -115,7 +117,7 @@ export async function parallelGradients({
   }));
   let mine: BatchGradients;
   try {
-    mine = await batchGradients(model, own.x, own.labels, variables, numClasses, where);
+    mine = await batchGradients(model, own.x, own.labels, variables, numClasses, where, sizes[0] / n);
   } finally {
     tf.dispose(own);
   }
@@ -126,22 +128,24 @@ export async function parallelGradients({
     tf.dispose(mine.grads);
     throw error;
   }
-  const n = whole.size;
-  const grads = tf.tidy(() => {
-    const out: tf.NamedTensorMap = {};
-    let offset = 0;
-    for (const v of variables) {
-      let g = tf.mul(mine.grads[v.name], sizes[0] / n);
-      for (const r of results) {
-        const theirs = tf.tensor(r.grads.subarray(offset, offset + v.size), v.shape, "float32");
-        g = tf.add(g, tf.mul(theirs, r.size / n));
-      }
-      out[v.name] = g;
-      offset += v.size;
-    }
-    return out;
-  });
-  tf.dispose(mine.grads);
+  // A batch too small to split (one example) is the main thread's alone: its gradients are the batch's.
+  const grads =
+    results.length === 0
+      ? mine.grads
+      : tf.tidy(() => {
+          const out: tf.NamedTensorMap = {};
+          let offset = 0;
+          for (const v of variables) {
+            let g = mine.grads[v.name];
+            for (const r of results) {
+              g = tf.add(g, tf.tensor(r.grads.subarray(offset, offset + v.size), v.shape, "float32"));
+            }
+            out[v.name] = g;
+            offset += v.size;
+          }
+          return out;
+        });
+  if (grads !== mine.grads) tf.dispose(mine.grads);
   let loss = mine.loss * sizes[0];
   let correct = mine.correct;
   for (const r of results) {

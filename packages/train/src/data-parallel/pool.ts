@@ -63,14 +63,14 @@ class ShardWorker {
     });
   }
 
-  async step(shard: BatchArrays): Promise<ShardResult> {
+  async step(shard: BatchArrays, scale: number): Promise<ShardResult> {
     if (this.x.byteLength < shard.x.byteLength) this.x = new SharedArrayBuffer(shard.x.byteLength);
     if (this.labels.byteLength < shard.labels.byteLength)
       this.labels = new SharedArrayBuffer(shard.labels.byteLength);
     new Float32Array(this.x).set(shard.x);
     new Int32Array(this.labels).set(shard.labels);
     const reply = this.next();
-    const message: StepMessage = { type: "step", shape: shard.shape, x: this.x, labels: this.labels };
+    const message: StepMessage = { type: "step", shape: shard.shape, scale, x: this.x, labels: this.labels };
     this.thread.post(message);
     const done = await reply;
     if (done.type !== "done")
@@ -106,13 +106,13 @@ export async function startPool(
   const flat = new Float32Array(weights);
   return {
     count,
-    run(variables: readonly tf.Variable[], shards: readonly BatchArrays[]) {
+    run(variables: readonly tf.Variable[], shards: readonly BatchArrays[], batchSize: number) {
       let offset = 0;
       for (const v of variables) {
         flat.set(v.dataSync() as Float32Array, offset);
         offset += v.size;
       }
-      return Promise.all(shards.map((shard, i) => workers[i].step(shard)));
+      return Promise.all(shards.map((shard, i) => workers[i].step(shard, shard.size / batchSize)));
     },
     close,
   };

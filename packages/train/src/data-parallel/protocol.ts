@@ -6,7 +6,10 @@ import type { ShardWorkerConfig } from "./shard-workers";
 export interface WorkerInit extends Omit<ShardWorkerConfig, "count"> {
   /** Every trainable variable, flat in order; the main thread writes it before each step. */
   weights: SharedArrayBuffer;
-  /** This worker's gradients, same layout; the worker writes it, the main thread reads it. */
+  /**
+   * This worker's gradients (of its shard's mean loss times `scale`), same layout; the worker writes it,
+   * the main thread reads it.
+   */
   grads: SharedArrayBuffer;
 }
 
@@ -19,6 +22,8 @@ export interface InitMessage extends WorkerInit {
 export interface StepMessage {
   type: "step";
   shape: number[];
+  /** The shard's share of the batch (its size over the batch's): what its mean loss is weighted by. */
+  scale: number;
   /** Float32 pixels of the shard, `shape` elements from offset 0. */
   x: SharedArrayBuffer;
   /** Int32 labels of the shard, `shape[0]` elements. */

@@ -1,7 +1,7 @@
 // The body of a data-parallel worker, the same in a Node worker thread (worker.ts) and a browser's Web
 // Worker (web-worker.ts): its own backend (one thread) and copy of the model; for each shard it gets, it
-// loads the main thread's current weights, computes the gradients of the shard's mean loss and writes
-// them to shared memory.
+// loads the main thread's current weights, computes the gradients of the shard's mean loss (weighted by
+// its share of the batch) and writes them to shared memory.
 import * as tf from "@tensorflow/tfjs";
 import { requestForBackend, useDevice } from "../device";
 import { batchGradients } from "../gradients";
@@ -103,7 +103,16 @@ async function step({ init, model, variables }: Replica, message: StepMessage): 
     labels: tf.tensor1d(new Int32Array(message.labels, 0, size), "int32"),
   }));
   try {
-    const result = await batchGradients(model, inputs.x, inputs.labels, variables, init.numClasses, WHERE);
+    const { numClasses } = init;
+    const result = await batchGradients(
+      model,
+      inputs.x,
+      inputs.labels,
+      variables,
+      numClasses,
+      WHERE,
+      message.scale,
+    );
     offset = 0;
     for (const v of variables) {
       grads.set(result.grads[v.name].dataSync() as Float32Array, offset);

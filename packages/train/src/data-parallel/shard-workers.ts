@@ -4,7 +4,10 @@ import { platform } from "../internal/platform";
 
 /** What a worker returns for its shard of a batch. */
 export interface ShardResult {
-  /** Gradients of the shard's mean loss, all variables flat in order; shared memory, valid until the next `run`. */
+  /**
+   * Gradients of the shard's mean loss times its share of the batch (so the batch's gradient is the sum
+   * over shards), all variables flat in order; shared memory, valid until the next `run`.
+   */
   grads: Float32Array;
   /** The shard's mean loss. */
   loss: number;
@@ -23,11 +26,15 @@ export interface ShardWorkers {
   /** Workers (the main thread computes one more shard). */
   readonly count: number;
   /**
-   * Hands every worker the current weights and one shard (at most `count` shards) and resolves
-   * with their results in shard order. Everything is sent before it returns, so the caller can
-   * compute its own shard meanwhile.
+   * Hands every worker the current weights and one shard (at most `count` shards) of a batch of
+   * `batchSize` examples and resolves with their results in shard order. Everything is handed over
+   * before it returns, so the caller can compute its own shard meanwhile.
    */
-  run(weights: readonly tf.Variable[], shards: readonly BatchArrays[]): Promise<ShardResult[]>;
+  run(
+    weights: readonly tf.Variable[],
+    shards: readonly BatchArrays[],
+    batchSize: number,
+  ): Promise<ShardResult[]>;
   /** Ends the workers. */
   close(): Promise<void>;
 }
