@@ -2,6 +2,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs
 import { env, getBackend, setBackend } from "@tensorflow/tfjs-core";
 import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
+import { loadAvgPoolKernel } from "./avg-pool-simd";
 import { loadConvGemmKernel } from "./conv-gemm";
 import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { loadConv2DKernel } from "./conv2d-simd";
@@ -77,6 +78,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     loadFilterGradKernel(),
     loadConv2DKernel(),
     loadSumKernel(),
+    loadAvgPoolKernel(),
     loadAvgPoolGradKernel(),
     loadMaxPoolGradKernel(),
     loadActivationGradKernel(),

@@ -67,6 +67,7 @@ describe("the SIMD kernels' committed bytes", () => {
       expect.arrayContaining([
         "activation-grad-simd",
         "avg-pool-grad-simd",
+        "avg-pool-simd",
         "conv2d-backprop-filter-simd",
         "conv2d-simd",
         "matmul-simd",

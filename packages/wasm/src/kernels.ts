@@ -1,6 +1,8 @@
 import type { GradConfig, KernelConfig } from "@tensorflow/tfjs-core";
+import { avgPoolConfig } from "./avg-pool";
 import { avgPoolGradConfig } from "./avg-pool-grad";
 import { batchMatMulConfig } from "./batch-mat-mul";
+import { castConfig } from "./cast";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
@@ -23,9 +25,11 @@ export function fasterKernelConfigs(): KernelConfig[] {
     conv2dBackpropInputConfig,
     batchMatMulConfig,
     fusedMatMulConfig,
+    avgPoolConfig,
     avgPoolGradConfig,
     maxPoolGradConfig,
     identityConfig,
+    castConfig,
     conv2dConfig,
     fusedConv2dConfig,
     sumConfig,
