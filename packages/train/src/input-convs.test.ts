@@ -1,3 +1,4 @@
+import { LnConv2DBackpropFilterBias } from "@ln/wasm";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useDevice } from "./index";
@@ -68,4 +69,40 @@ describe("unfuseInputConvs", () => {
     expect(Object.hasOwn(model.layers[1], "call")).toBe(false);
     x.dispose();
   });
+
+  // The first conv's filter and bias gradients: one @ln/wasm kernel on wasm (no Sum of its dy), tfjs's
+  // Conv2DBackpropFilter and sum on a backend without it (cpu here, as tfjs-node and webgl).
+  it.each([
+    ["wasm", 1],
+    ["cpu", 0],
+  ] as const)(
+    "takes the first conv's bias gradient with its filter's on %s where it can",
+    async (backend, fused) => {
+      const model = net();
+      const x = tf.randomUniform([16, 144], 0, 1, "float32", 6);
+      const stock = await step(model, x);
+      const restore = unfuseInputConvs(model);
+      try {
+        await tf.setBackend(backend);
+        const ours = await step(model, x);
+        await tf.setBackend("wasm");
+        for (const [i, g] of ours.grads.entries())
+          expect(relativeError(g, stock.grads[i]), `${backend}: grad ${i}`).toBeLessThan(1e-5);
+        const named = (names: string[], name: string) => names.filter((n) => n === name).length;
+        expect(named(ours.kernels, LnConv2DBackpropFilterBias)).toBe(fused);
+        expect(named(ours.kernels, "Conv2DBackpropFilter")).toBe(2 - fused);
+        expect(named(ours.kernels, "Sum")).toBe(named(stock.kernels, "Sum") - fused);
+        // Steady state: a step leaves no tensor behind.
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        await step(model, x);
+        await step(model, x);
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        await tf.setBackend("wasm");
+        restore();
+        x.dispose();
+      }
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { LnConv2DBackpropFilterBias } from "@ln/wasm";
 import * as tf from "@tensorflow/tfjs";
 
 /** The fields of tfjs-layers' Conv2D that its own `call` reads (protected in its typings). */
@@ -89,12 +90,13 @@ function convOnData(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D | und
     return {
       value: value(k, b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const dk = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: saved[0], dy }, {
-          strides,
-          pad,
-          dataFormat,
-          filterShape: k.shape,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+        const inputs = { x: saved[0], dy };
+        const attrs = { strides, pad, dataFormat, filterShape: k.shape } as unknown as tf.NamedAttrMap;
+        // With a bias, @ln/wasm's kernel sums dy for it while it streams dy for the filter's gradient
+        // (wasm only; checked at every call, as the backend can change): a separate sum re-reads dy.
+        if (b && tf.getKernel(LnConv2DBackpropFilterBias, tf.getBackend()))
+          return tf.engine().runKernel(LnConv2DBackpropFilterBias, inputs, attrs) as tf.Tensor[];
+        const dk = tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs) as tf.Tensor4D;
         return b ? [dk, tf.sum(dy, [0, 1, 2])] : [dk];
       },
     };

@@ -1,4 +1,6 @@
 // The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry installs
 // its platform and registers the kernels on import. Kept free of Node modules.
+
+export { LnConv2DBackpropFilterBias } from "./conv2d-backprop-filter-bias";
 export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
 export { registerWasmTrainingKernels, trainingKernelNames } from "./register";

@@ -14,6 +14,8 @@ import {
 export interface FilterGradExports {
   scratch_bytes(n: number, ci: number, co: number, kh: number, kw: number, oh: number, ow: number): number;
   filter_grad(...args: number[]): void;
+  /** filter_grad with the bias gradient's address after dW's. */
+  filter_grad_bias(...args: number[]): void;
 }
 
 const lazy = lazyTfjsMemoryKernel<FilterGradExports>("filter-gradient", WASM_BASE64, RELAXED_WASM_BASE64);
@@ -29,7 +31,10 @@ export function filterGradKernel(backend: TfjsMemoryBackend): FilterGradExports 
 /** Which build filterGradKernel() gives: "relaxed" (FMA), "plain" or "none". */
 export const filterGradKernelVariant = lazy.variant;
 
-/** dW [kh, kw, ci, co] of `x` [n, h, w, ci] and `dy` [n, oh, ow, co]: `k` run on the tensors where tfjs keeps them. */
+/**
+ * dW [kh, kw, ci, co] of `x` [n, h, w, ci] and `dy` [n, oh, ow, co]: `k` run on the tensors where tfjs keeps
+ * them; with `db` [co] also the bias gradient (dy summed over n, oh, ow) in the same pass over dy.
+ */
 export function runFilterGrad(
   k: FilterGradExports,
   backend: TfjsHeapBackend,
@@ -37,15 +42,13 @@ export function runFilterGrad(
   dy: TensorInfo,
   s: ConvShape,
   dW: TensorInfo,
+  db?: TensorInfo,
 ): void {
   const bytes = k.scratch_bytes(s.n, s.ci, s.co, s.kh, s.kw, s.oh, s.ow);
+  const [xAt, dyAt, dwAt] = [addressOf(backend, x), addressOf(backend, dy), addressOf(backend, dW)];
   withScratch(backend, bytes, (scratch) =>
-    k.filter_grad(
-      addressOf(backend, x),
-      addressOf(backend, dy),
-      addressOf(backend, dW),
-      scratch,
-      ...convArgs(s),
-    ),
+    db
+      ? k.filter_grad_bias(xAt, dyAt, dwAt, addressOf(backend, db), scratch, ...convArgs(s))
+      : k.filter_grad(xAt, dyAt, dwAt, scratch, ...convArgs(s)),
   );
 }

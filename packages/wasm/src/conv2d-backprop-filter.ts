@@ -20,12 +20,17 @@ import type { TfjsHeapBackend } from "./tfjs-memory";
  * images with `n` channels and dy transposed to [OH, OW, n, co] as the filter; a
  * stride-1 conv dilated by the forward stride yields [ci, KH, KW, co]. That runs in
  * XNNPACK, far faster than any loop in JS.
+ * With `bias`, where our SIMD kernel runs it also gives `db`, the bias gradient (dy summed over n, oh, ow),
+ * from the same pass over dy (conv2d-backprop-filter-bias.ts); elsewhere `db` is undefined.
  */
-function conv2dBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: WasmBackendLike;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2dBackpropFilter(
+  args: {
+    inputs: { x: TensorInfo; dy: TensorInfo };
+    backend: WasmBackendLike;
+    attrs: Conv2DBackpropFilterAttrs;
+  },
+  bias = false,
+): { dW: TensorInfo; db?: TensorInfo } {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
@@ -45,10 +50,11 @@ function conv2dBackpropFilter(args: {
   const [n, inH, inW, ci] = x.shape;
   const heap = backend as TfjsHeapBackend;
   const gemm = gemmConvWins(info, "filter") ? gemmConv2DBackpropFilter(heap, x, dy, info) : undefined;
-  if (gemm) return gemm;
+  if (gemm) return { dW: gemm };
   const simd = filterGradKernel(heap);
   if (simd && sh === 1 && sw === 1) {
     const out = heap.makeOutput([...filterShape], "float32");
+    const db = bias ? heap.makeOutput([info.outChannels], "float32") : undefined;
     runFilterGrad(
       simd,
       heap,
@@ -68,8 +74,9 @@ function conv2dBackpropFilter(args: {
         padLeft: left,
       },
       out,
+      db,
     );
-    return out;
+    return { dW: out, db };
   }
   // Pad after so the trick conv's output is exactly KH x KW; a negative amount means
   // the forward conv never read those trailing rows/columns, so we crop them instead.
@@ -110,11 +117,14 @@ function conv2dBackpropFilter(args: {
   temps.push(conv);
   const dW = call("Transpose", backend, { x: conv }, { perm: [1, 2, 0, 3] });
   free(backend, ...temps);
-  return dW;
+  return { dW };
 }
 
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,
   backendName: "wasm",
-  kernelFunc: markOurs(conv2dBackpropFilter as unknown as KernelFunc),
+  kernelFunc: markOurs(
+    ((args: Parameters<typeof conv2dBackpropFilter>[0]) =>
+      conv2dBackpropFilter(args).dW) as unknown as KernelFunc,
+  ),
 };

@@ -5,6 +5,7 @@ import { batchMatMulConfig } from "./batch-mat-mul";
 import { castConfig } from "./cast";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { conv2dBackpropFilterBiasConfig } from "./conv2d-backprop-filter-bias";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 import { fusedMatMulConfig } from "./fused-mat-mul";
 import { identityConfig } from "./identity";
@@ -36,9 +37,12 @@ export function fasterKernelConfigs(): KernelConfig[] {
   ];
 }
 
-/** Kernels of our own, no stock counterpart: fused gradients, which {@link gradientConfigs} call on wasm. */
+/**
+ * Kernels of our own, no stock counterpart: fused gradients, which {@link gradientConfigs} call on wasm, and
+ * LnConv2DBackpropFilterBias, which @ln/train's convolutions on data call where a backend has it.
+ */
 export function fusedKernelConfigs(): KernelConfig[] {
-  return [lnSigmoidGradConfig, lnReluGradConfig];
+  return [lnSigmoidGradConfig, lnReluGradConfig, conv2dBackpropFilterBiasConfig];
 }
 
 /** Gradients replaced for every backend: a fused kernel where the backend has it, else tfjs's own. */

@@ -4,7 +4,8 @@
 //
 //   dW[fh][fw][ci][co] = sum_{n,oy,ox} x[n][oy+fh-padTop][ox+fw-padLeft][ci] * dy[n][oy][ox][co]
 //
-// (zero outside x). Why: tfjs's wasm build has no weight-gradient kernel, and building it
+// (zero outside x), and with filter_grad_bias also the bias gradient db[co] = sum_{n,oy,ox} dy[n][oy][ox][co]
+// (see "the bias gradient" below). Why: tfjs's wasm build has no weight-gradient kernel, and building it
 // from XNNPACK's convolution over transposed tensors ran LeNet's at 4-16 GFLOP/s; this runs
 // them at 24-36: LeNet's conv1 13.56 -> 2.60 ms, conv2 7.58 -> 3.73 ms a step on one thread, with
 // 7e-7 relative error where XNNPACK's path gave 9e-6 (the loop orders that lost are in git history,
@@ -12,7 +13,7 @@
 // kernel.gen.ts. It runs in tfjs's own memory (imported, see ../tfjs-memory.ts): x, dy and dW are
 // tfjs tensors' addresses, scratch_bytes(...) of scratch is taken from tfjs's heap by the caller
 // (../conv2d-backprop-filter-simd.ts). So it keeps no data of its own and reads nothing past an
-// array's end (see filter_grad's last chunk of dy).
+// array's end (see filterGrad's last chunk of dy).
 //
 // The reduction is a GEMM dW[(fh, fw*CI+ci), co] += X[p, (fh, fw*CI+ci)] * dy[p, co] over
 // pixels p. For a fixed fh the K = KW*CI rows are contiguous in NHWC x, so a block of
@@ -249,8 +250,13 @@ static int oxChunk(int N, int CO, int OH, int OW, int KH, int KW) {
 }
 
 // dst[co][ox] = src[ox][co] for CO = 6 and 4 pixels at a time (6 vectors in, 6 out, 12 shuffles;
-// a scalar copy took as long as the multiply-adds); returns the first pixel not done.
-static int transpose6(const f32 *src, f32 *dst, int OW, int OWq) {
+// a scalar copy took as long as the multiply-adds); returns the first pixel not done. With SUM it also
+// adds each stored vector to sum[co] (4 columns' partial sums of channel co): the bias gradient, 6 adds
+// per 4 pixels on vectors already in registers.
+INLINE int transpose6(const int SUM, const f32 *src, f32 *dst, int OW, int OWq, f32 *sum) {
+  v128_t s[6];
+#pragma clang loop unroll(full)
+  for (int c = 0; c < 6; c++) s[c] = SUM ? wasm_v128_load(sum + 4 * c) : wasm_f32x4_splat(0.f);
   int ox = 0;
   for (; ox + 4 <= OW; ox += 4, src += 24) {
     v128_t v0 = wasm_v128_load(src), v1 = wasm_v128_load(src + 4), v2 = wasm_v128_load(src + 8);
@@ -259,18 +265,24 @@ static int transpose6(const f32 *src, f32 *dst, int OW, int OWq) {
     v128_t a = wasm_i32x4_shuffle(v0, v1, 0, 6, 1, 7), b = wasm_i32x4_shuffle(v3, v4, 0, 6, 1, 7);
     v128_t c = wasm_i32x4_shuffle(v0, v2, 2, 4, 3, 5), d = wasm_i32x4_shuffle(v3, v5, 2, 4, 3, 5);
     v128_t e = wasm_i32x4_shuffle(v1, v2, 0, 6, 1, 7), f = wasm_i32x4_shuffle(v4, v5, 0, 6, 1, 7);
-    wasm_v128_store(dst + ox, wasm_i32x4_shuffle(a, b, 0, 1, 4, 5));
-    wasm_v128_store(dst + OWq + ox, wasm_i32x4_shuffle(a, b, 2, 3, 6, 7));
-    wasm_v128_store(dst + 2 * OWq + ox, wasm_i32x4_shuffle(c, d, 0, 1, 4, 5));
-    wasm_v128_store(dst + 3 * OWq + ox, wasm_i32x4_shuffle(c, d, 2, 3, 6, 7));
-    wasm_v128_store(dst + 4 * OWq + ox, wasm_i32x4_shuffle(e, f, 0, 1, 4, 5));
-    wasm_v128_store(dst + 5 * OWq + ox, wasm_i32x4_shuffle(e, f, 2, 3, 6, 7));
+    v128_t t[6] = {wasm_i32x4_shuffle(a, b, 0, 1, 4, 5), wasm_i32x4_shuffle(a, b, 2, 3, 6, 7),
+                   wasm_i32x4_shuffle(c, d, 0, 1, 4, 5), wasm_i32x4_shuffle(c, d, 2, 3, 6, 7),
+                   wasm_i32x4_shuffle(e, f, 0, 1, 4, 5), wasm_i32x4_shuffle(e, f, 2, 3, 6, 7)};
+#pragma clang loop unroll(full)
+    for (int k = 0; k < 6; k++) {
+      wasm_v128_store(dst + k * OWq + ox, t[k]);
+      if (SUM) s[k] = wasm_f32x4_add(s[k], t[k]);
+    }
   }
+  if (SUM)
+#pragma clang loop unroll(full)
+    for (int c = 0; c < 6; c++) wasm_v128_store(sum + 4 * c, s[c]);
   return ox;
 }
 
-static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
-                         int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+// db64 (float64 sums of dy per co, then 4 * CO float32 partial sums: see "the bias gradient") or 0.
+static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, double *db64, f32 *scratch, int N, int H,
+                         int W, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
   int Hp = OH + KH - 1, Wp = OW + KW - 1, Wq = oxWq(OW, KW), OWq = up4(OW);
   int nb = oxChunk(N, CO, OH, OW, KH, KW);
   f32 *acc = scratch;                        // [KH][KW][CO][4]
@@ -279,6 +291,8 @@ static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int
   zero(acc, KH * KW * CO * 4);
   zero(xpad, nb * Hp * Wq);
   zero(dyT, nb * OH * CO * OWq);
+  f32 *part = db64 ? (f32 *)(db64 + CO) : 0;  // [CO][4]: dy's sums in this chunk, 4 columns apart
+  if (db64) zero(part, 4 * CO);
   // the padded copy's rows r0..r1 and columns c0..c1 hold x; columns past Wp meet only dy's zeros
   int r0 = pt, r1 = pt + H < Hp ? pt + H : Hp;
   int c0 = pl, c1 = pl + W < Wp ? pl + W : Wp;
@@ -292,11 +306,22 @@ static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int
       for (int oy = 0; oy < OH; oy++) {
         const f32 *src = di + oy * OW * CO;
         f32 *dst = dyT + (k * OH + oy) * CO * OWq;
-        int ox = CO == 6 ? transpose6(src, dst, OW, OWq) : 0;
+        int ox = CO != 6 ? 0
+                 : db64  ? transpose6(1, src, dst, OW, OWq, part)
+                         : transpose6(0, src, dst, OW, OWq, 0);
         for (; ox < OW; ox++)
-          for (int co = 0; co < CO; co++) dst[co * OWq + ox] = src[ox * CO + co];
+          for (int co = 0; co < CO; co++) {
+            dst[co * OWq + ox] = src[ox * CO + co];
+            if (db64) part[4 * co] += src[ox * CO + co];
+          }
       }
     }
+    if (db64)
+      for (int co = 0; co < CO; co++) {
+        f32 *p = part + 4 * co;
+        db64[co] += (double)p[0] + p[1] + p[2] + p[3];
+        zero(p, 4);
+      }
     for (int fh = 0; fh < KH; fh++)
       for (int f0 = 0; f0 < KW; f0 += 5) {
         int f = KW - f0 < 5 ? KW - f0 : 5;
@@ -311,6 +336,30 @@ static void filterGradOx(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int
     const f32 *a = acc + 4 * i;
     dW[i] = (a[0] + a[1]) + (a[2] + a[3]);
   }
+}
+
+// ---------------------------------------------------------------- the bias gradient
+
+// filter_grad_bias also writes db[co] = sum_{n,oy,ox} dy[n][oy][ox][co] (a conv bias's gradient), from the
+// dy it reads anyway: each chunk of images while it is in L1 (or, with vectors over ox, as dy is
+// transposed), where a separate Sum kernel re-read all of dy from memory (LeNet's conv1: 4.8 MB, 0.5 ms).
+// Accurate over LeNet's 200,704 pixels a channel: float32 sums within a chunk of images (a few thousand
+// values a lane), added after each chunk into float64 sums, as sum-simd/kernel.c does. Its scratch, after
+// filter_grad's: CO float64 sums, then 4 * CO float32 partial sums.
+static int biasBytes(int CO) { return 8 * CO + 16 * CO; }
+
+// db64[co] += the column sums of `len` floats of rows of CO at d: a stream of chunks of L = lcm(CO, 4)
+// floats (lane j of a chunk is column j % CO), summed as vectors into part [L], the floats after the
+// last whole chunk one by one. Reads exactly d[0 .. len).
+static void sumColumns(const f32 *d, int len, int CO, f32 *part, double *db64) {
+  int L = CO % 4 == 0 ? CO : CO % 2 == 0 ? 2 * CO : 4 * CO;
+  zero(part, L);
+  int i = 0;
+  for (; i + L <= len; i += L)
+    for (int v = 0; v < L; v += 4)
+      wasm_v128_store(part + v, wasm_f32x4_add(wasm_v128_load(part + v), wasm_v128_load(d + i + v)));
+  for (int j = 0; i < len; i++, j++) part[j] += d[i];
+  for (int j = 0; j < L; j++) db64[j % CO] += part[j];
 }
 
 // ---------------------------------------------------------------- entry points
@@ -334,27 +383,36 @@ static int useOx(int CI, int CO) { return CI == 1 && CO % 4 != 0; }
 static int readsPastDy(int CO) { return !usePairs(CO) && CO % 4 != 0; }
 
 // Bytes of scratch filter_grad needs: the sums, one chunk of zero-padded x and, where dy's last
-// chunk is read from a copy, that copy.
-EXPORT("scratch_bytes")
-int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
+// chunk is read from a copy, that copy; a multiple of 16 (the bias's scratch follows).
+static int filterBytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
   if (useOx(CI, CO)) {
     int nb = oxChunk(N, CO, OH, OW, KH, KW);
-    return 4 * (KH * KW * CO * 4 + up4(nb * (OH + KH - 1) * oxWq(OW, KW)) + nb * OH * CO * up4(OW));
+    return 4 * up4(KH * KW * CO * 4 + up4(nb * (OH + KH - 1) * oxWq(OW, KW)) + nb * OH * CO * up4(OW));
   }
   int Hp = OH + KH - 1, Wp = OW + KW - 1;
   int acc = KH * KW * CI * (usePairs(CO) ? 2 * CO : up4(CO));
   int nb = chunkImages(N, CI, CO, OH, OW, Hp, Wp);
   int dyCopy = readsPastDy(CO) ? up4(nb * OH * OW * CO) + 4 : 0;
-  return 4 * (acc + up4(nb * Hp * Wp * CI) + dyCopy + 4);
+  return 4 * up4(acc + up4(nb * Hp * Wp * CI) + dyCopy + 4);
 }
 
-// x [N][H][W][CI], dy [N][OH][OW][CO], dW [KH][KW][CI][CO], pt/pl the top/left padding. Reads and
-// writes nothing outside them and the scratch.
-EXPORT("filter_grad")
-void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W,
-                 int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+// Bytes of scratch filter_grad and filter_grad_bias need.
+EXPORT("scratch_bytes")
+int scratch_bytes(int N, int CI, int CO, int KH, int KW, int OH, int OW) {
+  return filterBytes(N, CI, CO, KH, KW, OH, OW) + biasBytes(CO);
+}
+
+// x [N][H][W][CI], dy [N][OH][OW][CO], dW [KH][KW][CI][CO], db [CO] or 0 (no bias gradient), pt/pl the
+// top/left padding. Reads and writes nothing outside them and the scratch.
+static void filterGrad(const f32 *x, const f32 *dy, f32 *dW, f32 *db, f32 *scratch, int N, int H, int W,
+                       int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+  double *db64 = db ? (double *)(scratch + filterBytes(N, CI, CO, KH, KW, OH, OW) / 4) : 0;
+  if (db64)
+    for (int co = 0; co < CO; co++) db64[co] = 0.0;
   if (useOx(CI, CO)) {
-    filterGradOx(x, dy, dW, scratch, N, H, W, CO, KH, KW, OH, OW, pt, pl);
+    filterGradOx(x, dy, dW, db64, scratch, N, H, W, CO, KH, KW, OH, OW, pt, pl);
+    if (db64)
+      for (int co = 0; co < CO; co++) db[co] = (f32)db64[co];
     return;
   }
   int Hp = OH + KH - 1, Wp = OW + KW - 1;
@@ -398,6 +456,7 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int 
       zero(dyCopy + len, 4);
       di = dyCopy;
     }
+    if (db64) sumColumns(di, cn * OH * OW * CO, CO, (f32 *)(db64 + CO), db64);
     for (int fh = 0; fh < KH; fh++) {
       for (int j0 = 0; j0 < J; j0 += R) {
         int r = J - j0 < R ? J - j0 : R;
@@ -413,4 +472,19 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int 
   for (int row = 0; row < KH * J; row++)
     for (int co = 0; co < CO; co++)
       dW[row * CO + co] = acc[row * ars + co] + (pair ? acc[row * ars + CO + co] : 0.f);
+  if (db64)
+    for (int co = 0; co < CO; co++) db[co] = (f32)db64[co];
+}
+
+EXPORT("filter_grad")
+void filter_grad(const f32 *x, const f32 *dy, f32 *dW, f32 *scratch, int N, int H, int W, int CI, int CO,
+                 int KH, int KW, int OH, int OW, int pt, int pl) {
+  filterGrad(x, dy, dW, 0, scratch, N, H, W, CI, CO, KH, KW, OH, OW, pt, pl);
+}
+
+// filter_grad, and db [CO] the bias gradient (see "the bias gradient").
+EXPORT("filter_grad_bias")
+void filter_grad_bias(const f32 *x, const f32 *dy, f32 *dW, f32 *db, f32 *scratch, int N, int H, int W,
+                      int CI, int CO, int KH, int KW, int OH, int OW, int pt, int pl) {
+  filterGrad(x, dy, dW, db, scratch, N, H, W, CI, CO, KH, KW, OH, OW, pt, pl);
 }
