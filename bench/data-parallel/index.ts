@@ -32,8 +32,14 @@ const configs = [
   { label: "two 1-thread runs at once (sum)", runs: [ONE, ONE] },
 ];
 
-/** One ln-side.ts process; resolves with its examples/s. */
-function run(args: string[]): Promise<number> {
+/** What one ln-side.ts process reports: examples/s and its steps' time percentiles (ms). */
+interface Run {
+  examples_per_sec: number;
+  step_ms: { p10: number; p50: number; p90: number };
+}
+
+/** One ln-side.ts process. */
+function run(args: string[]): Promise<Run> {
   const script = join(import.meta.dirname, "../vs-pytorch/ln-side.ts");
   const child = spawn(process.execPath, ["--import", "tsx", script, "--epochs", values.epochs, ...args]);
   let stdout = "";
@@ -45,7 +51,7 @@ function run(args: string[]): Promise<number> {
       const last = stdout.trim().split("\n").at(-1) ?? "";
       if (code !== 0 || !last.startsWith("{")) {
         reject(new Error(`ln-side.ts ${args.join(" ")} failed (exit ${code}):\n${stderr.slice(-2000)}`));
-      } else resolve((JSON.parse(last) as { examples_per_sec: number }).examples_per_sec);
+      } else resolve(JSON.parse(last) as Run);
     });
   });
 }
@@ -69,18 +75,22 @@ function cpuTicks(): { busy: number; children: number } | undefined {
   return { busy: user + nice + system + irq + softirq + steal, children };
 }
 
-/** Runs one configuration; examples/s (summed over its processes) and the cores other processes used meanwhile. */
+/**
+ * Runs one configuration: examples/s (summed over its processes), the first process's step-time
+ * percentiles, and the cores other processes used meanwhile.
+ */
 async function measure(config: (typeof configs)[number]) {
   const before = cpuTicks();
   const start = performance.now();
-  const perSec = (await Promise.all(config.runs.map(run))).reduce((a, b) => a + b, 0);
+  const runs = await Promise.all(config.runs.map(run));
+  const perSec = runs.reduce((sum, r) => sum + r.examples_per_sec, 0);
   const seconds = (performance.now() - start) / 1000;
   const after = cpuTicks();
   const others =
     before && after
       ? (after.busy - before.busy - (after.children - before.children)) / 100 / seconds
       : Number.NaN;
-  return { perSec, others: Math.max(0, others) };
+  return { perSec, step: runs[0].step_ms, others: Math.max(0, others) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -93,11 +103,12 @@ const results = configs.map(() => ({ perSec: [] as number[], others: [] as numbe
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? configs.map((_, i) => i) : configs.map((_, i) => configs.length - 1 - i);
   for (const i of order) {
-    const { perSec, others } = await measure(configs[i]);
+    const { perSec, step, others } = await measure(configs[i]);
     results[i].perSec.push(perSec);
     results[i].others.push(others);
     console.log(
-      `  round ${round + 1} ${configs[i].label.padEnd(38)} ${fmt(perSec).padStart(6)} ex/s  (other processes: ${others.toFixed(2)} cores)`,
+      `  round ${round + 1} ${configs[i].label.padEnd(38)} ${fmt(perSec).padStart(6)} ex/s, step ms p10/p50/p90 ` +
+        `${step.p10}/${step.p50}/${step.p90}  (other processes: ${others.toFixed(2)} cores)`,
     );
   }
 }

@@ -26,13 +26,19 @@ const dataParallel = Number(values["data-parallel"]);
 
 const device = await useDevice("wasm", { wasmThreads: threads });
 const [train, test] = await loadDataFashionMnist(Number(values["batch-size"]), { seed, download: false });
+// Each step's time (trainCh6's timer), for the spread: a data-parallel step waits for the slower thread.
+const stepMs: number[] = [];
 const report = await trainCh6(lenet({ seed }), train, test, {
   epochs,
   lr: Number(values.lr),
   init: "xavier",
   seed,
   dataParallel,
+  callbacks: { onBatchEnd: ({ seconds }) => void stepMs.push(seconds * 1000) },
 });
+// Percentiles after the first 10 steps (JIT and wasm tier-up make those 2-3x slower).
+const steady = stepMs.slice(10).sort((a, b) => a - b);
+const percentile = (p: number) => Number(steady[Math.floor((steady.length - 1) * p)].toFixed(2));
 const last = report.history.at(-1)!;
 console.log(
   JSON.stringify({
@@ -45,5 +51,6 @@ console.log(
     threads,
     data_parallel: dataParallel,
     device: device.name,
+    step_ms: { p10: percentile(0.1), p50: percentile(0.5), p90: percentile(0.9) },
   }),
 );
