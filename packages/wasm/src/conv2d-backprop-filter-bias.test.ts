@@ -4,7 +4,7 @@ import { LnConv2DBackpropFilterBias } from "./conv2d-backprop-filter-bias";
 import type { FilterGradExports } from "./conv2d-backprop-filter-simd";
 import { WASM_BASE64 as FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel.relaxed.gen";
-import { rng, runKernel, setupBackends, values } from "./testing/support";
+import { relativeError, rng, runKernel, setupBackends, values } from "./testing/support";
 import { forTfjsMemory } from "./tfjs-memory";
 
 beforeAll(setupBackends);
@@ -19,18 +19,6 @@ interface Case {
   k: number;
   stride: number;
   pad: Pad;
-}
-
-/** max |a − b| / max |b| (0 for two zero arrays). */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 /** Column sums of rows of `co` in float64: the bias gradient's exact reference. */
