@@ -4,23 +4,19 @@
 // both), then profiled steps of each for the per-kernel times, then one layer's gradient alone.
 // Usage: [ACTIVATION=sigmoid|relu] [STEPS=100] node --import tsx bench/activation-grad.ts
 // (hold the bench lock: flock /tmp/ln-bench.lock node --import tsx bench/activation-grad.ts)
-import { loadavg } from "node:os";
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { useActivationGradKernels } from "../src/activation-grad-simd";
 import { initWasmBackend } from "../src/index";
 import { LnReluGrad } from "../src/relu-grad";
 import { LnSigmoidGrad } from "../src/sigmoid-grad";
+import { loadAverage } from "./cli";
 import { trainStep } from "./models";
 
 const activation = process.env.ACTIVATION === "relu" ? "relu" : "sigmoid";
 const steps = Number(process.env.STEPS ?? 100);
 const batch = 256;
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-console.log(`load average at start: ${load()}`);
+console.log(`load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads: 1 });
 const model = lenet({ activation, seed: 0 });
 const opt = tf.train.sgd(0.01);
@@ -121,4 +117,4 @@ for (let r = 0; r < 33; r++) {
 }
 console.log(`  one layer [${layer}], hot, ms`);
 for (const [label, ms] of layerMs) console.log(`    ${label.padEnd(36)} ${median(ms).toFixed(3)}`);
-console.log(`load average at end: ${load()}`);
+console.log(`load average at end: ${loadAverage()}`);

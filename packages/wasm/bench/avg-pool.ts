@@ -4,15 +4,15 @@
 // on both alike), medians. Cases: LeNet's two 2x2/2 pools at batch 256.
 // Usage: [REPS=41] node --import tsx bench/avg-pool.ts
 // (hold the bench lock: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/avg-pool.ts)
-import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { avgPoolConfig } from "../src/avg-pool";
 import { castConfig } from "../src/cast";
 import { initWasmBackend } from "../src/index";
 import { stockKernel } from "../src/stock";
+import { loadAverage } from "./cli";
 
 const reps = Number(process.env.REPS ?? 41);
-console.log(`node ${process.version}, load average at start: ${loadavg().map((l) => l.toFixed(2))}`);
+console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads: 1 });
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const backend = tf.backend();
@@ -67,4 +67,4 @@ for (const c of cases) {
   );
   tf.dispose([x, y]);
 }
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2))}`);
+console.log(`load average at end: ${loadAverage()}`);

@@ -9,12 +9,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/index";
 import { restoreStockKernels } from "../src/register";
 import { useSimdKernels } from "../src/simd-module";
+import { arg } from "./cli";
 import { trainStep } from "./models";
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg("rounds", "5"));
 const steps = Number(arg("steps", "20"));
 const data = arg("data", "real");

@@ -7,17 +7,13 @@
 // 2 x the nominal multiply-adds.
 // Usage (hold the lock while timing):
 //   flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx packages/wasm/bench/conv-gemm.ts [--rounds 5] [--only AlexNet|LeNet]
-import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { gemmConv2D, gemmConv2DBackpropFilter, loadConvGemmKernel } from "../src/conv-gemm";
 import { initWasmBackend } from "../src/index";
 import { engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
+import { arg, loadAverage } from "./cli";
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg("rounds", "5"));
 const only = arg("only", "");
 
@@ -25,9 +21,7 @@ await initWasmBackend();
 await loadConvGemmKernel();
 console.log(
   `Node ${process.versions.node}, relaxed SIMD ${engineHasRelaxedSimd() ? "yes" : "no"}, ` +
-    `load average at start ${loadavg()
-      .map((v) => v.toFixed(2))
-      .join(" ")}; ${rounds} rounds alternating, medians`,
+    `load average at start ${loadAverage()}; ${rounds} rounds alternating, medians`,
 );
 
 interface Conv {

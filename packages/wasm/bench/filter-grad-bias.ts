@@ -10,9 +10,9 @@ import { filterGradKernel, runFilterGrad } from "../src/conv2d-backprop-filter-s
 import { initWasmBackend } from "../src/index";
 import { type ConvShape, engineHasRelaxedSimd } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
+import { arg } from "./cli";
 
-const i = process.argv.indexOf("--rounds");
-const rounds = i >= 0 ? Number(process.argv[i + 1]) : 41;
+const rounds = Number(arg("rounds", "41"));
 
 await initWasmBackend();
 const backend = tf.backend() as unknown as TfjsHeapBackend;

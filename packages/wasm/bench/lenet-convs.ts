@@ -12,11 +12,8 @@ import { type Conv2DExports, conv2dKernel, runConv2D } from "../src/conv2d-simd"
 import { initWasmBackend } from "../src/index";
 import { type ConvShape, engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
 import { lazyTfjsMemoryKernel, type TfjsHeapBackend } from "../src/tfjs-memory";
+import { arg } from "./cli";
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg("rounds", "21"));
 const base = arg("base", "HEAD");
 const only = arg("only", "");

@@ -9,28 +9,20 @@
 // matmul off (XNNPACK) and on (relaxed where the engine has it), alternating: ms a step, medians.
 // Usage (hold the lock while timing):
 //   flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/matmul.ts [--rounds 15] [--alexnet]
-import { loadavg } from "node:os";
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/index";
 import { matMulShape, simdMatMulWins, useMatMulKernel } from "../src/matmul-simd";
 import { engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
+import { arg, loadAverage } from "./cli";
 import { trainStep } from "./models";
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg("rounds", "15"));
 const alexnet = process.argv.includes("--alexnet");
 
 await initWasmBackend();
-const load = () =>
-  loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
 console.log(
-  `Node ${process.versions.node} (V8 ${process.versions.v8}), relaxed SIMD ${engineHasRelaxedSimd() ? "yes" : "no"}; load average at start ${load()}`,
+  `Node ${process.versions.node} (V8 ${process.versions.v8}), relaxed SIMD ${engineHasRelaxedSimd() ? "yes" : "no"}; load average at start ${loadAverage()}`,
 );
 
 interface Product {
@@ -174,4 +166,4 @@ for (const p of products) {
   opt.dispose();
   model.dispose();
 }
-console.log(`load average at end ${load()}; tensors left ${tf.memory().numTensors}`);
+console.log(`load average at end ${loadAverage()}; tensors left ${tf.memory().numTensors}`);

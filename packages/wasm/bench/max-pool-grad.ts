@@ -4,14 +4,14 @@
 // Cases: d2l's AlexNet's three pools at batch 16, LeNet with max pooling at batch 256.
 // Usage: [REPS=21] node --import tsx bench/max-pool-grad.ts
 // (hold the bench lock: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/max-pool-grad.ts)
-import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/index";
 import { maxPoolGradConfig } from "../src/max-pool-grad";
 import { stockKernel } from "../src/stock";
+import { loadAverage } from "./cli";
 
 const reps = Number(process.env.REPS ?? 21);
-console.log(`node ${process.version}, load average at start: ${loadavg().map((l) => l.toFixed(2))}`);
+console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads: 1 });
 const stock = stockKernel("MaxPoolGrad");
 if (stock == null) throw new Error("the wasm backend has no stock MaxPoolGrad");
@@ -58,4 +58,4 @@ for (const c of cases) {
   console.log(`| ${c.name} | [${c.x}] | ${a.toFixed(2)} | ${b.toFixed(3)} | ${(a / b).toFixed(1)}x |`);
   tf.dispose([x, y, dy]);
 }
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2))}`);
+console.log(`load average at end: ${loadAverage()}`);

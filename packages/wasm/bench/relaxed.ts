@@ -10,31 +10,23 @@
 //   flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/relaxed.ts
 // --direct also times our kernel itself on the AlexNet convolutions XNNPACK runs in training
 // (filters above SIMD_CONV_MAX_FILTER), against XNNPACK, to see whether FMA moves that limit.
-import { loadavg } from "node:os";
 import { alexnet, lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { conv2dKernel, runConv2D } from "../src/conv2d-simd";
 import { initWasmBackend } from "../src/index";
 import { engineHasRelaxedSimd, simdVariant, useRelaxedSimd, useSimdKernels } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
+import { arg, loadAverage } from "./cli";
 import { trainStep } from "./models";
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const rounds = Number(arg("rounds", "11"));
 const alexBatch = Number(arg("alexnet-batch", "8"));
 const direct = process.argv.includes("--direct");
 
 await initWasmBackend();
-const load = () =>
-  loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
 console.log(
   `Node ${process.versions.node} (V8 ${process.versions.v8}), relaxed SIMD ${engineHasRelaxedSimd() ? "yes" : "no"}, ` +
-    `our kernels: ${simdVariant()}; load average at start ${load()}`,
+    `our kernels: ${simdVariant()}; load average at start ${loadAverage()}`,
 );
 if (simdVariant() !== "relaxed") {
   console.log("This engine runs the plain build only: nothing to compare.");
@@ -269,4 +261,4 @@ if (direct) {
   }
   model.dispose();
 }
-console.log(`load average at end ${load()}`);
+console.log(`load average at end ${loadAverage()}`);

@@ -128,6 +128,17 @@ INLINE void tile(const int V, const Tile *t) {
     }
 }
 
+// Stores the 4x4 block whose rows are r0..r3 transposed: row k of the result (r0[k], r1[k], r2[k], r3[k])
+// at d + k * stride. Both packings use it to turn 4 rows read along K into 4 packed columns.
+INLINE void store_transposed4(f32 *d, int stride, v128_t r0, v128_t r1, v128_t r2, v128_t r3) {
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(d + 0 * stride, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(d + 1 * stride, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(d + 2 * stride, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(d + 3 * stride, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
 // Packs op(A) into ceil(M / MR) tiles of K x MR floats (row r of k at [k * MR + r]), zeros past M.
 static void packA(f32 *ap, const f32 *a, int transA, int M, int K) {
   for (int i0 = 0; i0 < M; i0 += MR, ap += MR * K) {
@@ -152,12 +163,7 @@ static void packA(f32 *ap, const f32 *a, int transA, int M, int K) {
       for (; k + 4 <= K; k += 4) {
         v128_t r0 = wasm_v128_load(s0 + k), r1 = wasm_v128_load(s1 + k);
         v128_t r2 = wasm_v128_load(s2 + k), r3 = wasm_v128_load(s3 + k);
-        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-        wasm_v128_store(ap + (k + 0) * MR + r, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-        wasm_v128_store(ap + (k + 1) * MR + r, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-        wasm_v128_store(ap + (k + 2) * MR + r, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-        wasm_v128_store(ap + (k + 3) * MR + r, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+        store_transposed4(ap + k * MR + r, MR, r0, r1, r2, r3);
       }
       for (; k < K; k++) {
         f32 *d = ap + k * MR + r;
@@ -201,12 +207,7 @@ static void packB(f32 *bp, const f32 *b, int transB, int N, int K, int p0, int k
       for (; k + 4 <= kc; k += 4) {
         v128_t r0 = wasm_v128_load(s0 + k), r1 = wasm_v128_load(s1 + k);
         v128_t r2 = wasm_v128_load(s2 + k), r3 = wasm_v128_load(s3 + k);
-        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-        wasm_v128_store(d + (k + 0) * W + j, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-        wasm_v128_store(d + (k + 1) * W + j, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-        wasm_v128_store(d + (k + 2) * W + j, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-        wasm_v128_store(d + (k + 3) * W + j, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+        store_transposed4(d + k * W + j, W, r0, r1, r2, r3);
       }
       for (; k < kc; k++) {
         f32 *o = d + k * W + j;
