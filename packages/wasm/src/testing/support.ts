@@ -90,3 +90,28 @@ export function randomPad(
 export function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor {
   return tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor;
 }
+
+/**
+ * The cpu backend's filter gradient of a stride-1, unpadded NHWC convolution of `x` [n, h, w, ci] with
+ * `dy` [n, oh, ow, co], then back on wasm: what a filter-gradient module run on its own memory is
+ * checked against.
+ */
+export async function cpuFilterGradient(
+  x: Float32Array,
+  dy: Float32Array,
+  [n, h, w, ci]: [number, number, number, number],
+  [oh, ow, co]: [number, number, number],
+): Promise<Float32Array> {
+  await tf.setBackend("cpu");
+  const [kh, kw] = [h - oh + 1, w - ow + 1];
+  const dW = tf.tidy(
+    () =>
+      runKernel(
+        "Conv2DBackpropFilter",
+        { x: tf.tensor4d(x, [n, h, w, ci]), dy: tf.tensor4d(dy, [n, oh, ow, co]) },
+        { strides: 1, pad: "valid", dataFormat: "NHWC", filterShape: [kh, kw, ci, co] },
+      ).dataSync() as Float32Array,
+  );
+  await tf.setBackend("wasm");
+  return dW;
+}
