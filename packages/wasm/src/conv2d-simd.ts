@@ -1,12 +1,14 @@
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { WASM_BASE64 } from "./conv2d-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./conv2d-simd/kernel.relaxed.gen";
+import { examplePieces, kernelThreads, runSplit } from "./kernel-threads";
 import { type ConvShape, convArgs } from "./simd-module";
 import {
   addressOf,
   lazyTfjsMemoryKernel,
   type TfjsHeapBackend,
   type TfjsMemoryBackend,
+  tfjsMemory,
   withScratch,
 } from "./tfjs-memory";
 
@@ -34,12 +36,16 @@ export function conv2dKernel(backend: TfjsMemoryBackend): Conv2DExports | undefi
   return lazy.get(backend);
 }
 
+/** The build conv2dKernel() gives, for helper threads (kernel-threads.ts). */
+export const conv2dSharedModule = lazy.sharedModule;
+
 /** Which build conv2dKernel() gives: "relaxed" (FMA), "plain" or "none". */
 export const conv2dKernelVariant = lazy.variant;
 
 /**
  * y [n, oh, ow, co] = bias + x [n, h, w, ci] ⋆ filter [kh, kw, ci, co], then relu if asked: `k` run
- * on the tensors where tfjs keeps them, its scratch from tfjs's heap.
+ * on the tensors where tfjs keeps them, its scratch from tfjs's heap; split by examples over the kernel
+ * threads where they run (kernel-threads.ts).
  */
 export function runConv2D(
   k: Conv2DExports,
@@ -51,16 +57,23 @@ export function runConv2D(
   relu: boolean,
   y: TensorInfo,
 ): void {
-  withScratch(backend, k.scratch_bytes(...convArgs(s)), (scratch) =>
-    // Bias address 0 means none: no tensor of tfjs's lives at address 0.
-    k.conv2d(
-      addressOf(backend, x),
+  // Split by examples over the kernel threads (one piece each, with its own scratch) where there are.
+  const memory = tfjsMemory(backend);
+  const pieces = examplePieces(s.n, memory ? kernelThreads(memory).threads : 1);
+  const bytes = (k.scratch_bytes(...convArgs(s)) + 15) & ~15;
+  const [xAt, yAt] = [addressOf(backend, x), addressOf(backend, y)];
+  const [xStep, yStep] = [4 * s.h * s.w * s.ci, 4 * s.oh * s.ow * s.co];
+  withScratch(backend, bytes * pieces.length, (scratch) => {
+    const args = pieces.map(([first, count], i) => [
+      xAt + first * xStep,
       addressOf(backend, filter),
-      bias ? addressOf(backend, bias) : 0,
-      addressOf(backend, y),
-      scratch,
-      ...convArgs(s),
+      bias ? addressOf(backend, bias) : 0, // address 0 means none: no tensor of tfjs's lives there
+      yAt + first * yStep,
+      scratch + i * bytes,
+      ...convArgs({ ...s, n: count }),
       relu ? 1 : 0,
-    ),
-  );
+    ]);
+    if (memory && args.length > 1) runSplit(memory, "conv2d", k as never, args);
+    else for (const a of args) k.conv2d(...a);
+  });
 }

@@ -1,16 +1,18 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { env, getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { engine, env, getBackend, setBackend } from "@tensorflow/tfjs-core";
 import { loadActivationGradKernel } from "./activation-grad-simd";
 import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { loadAvgPoolKernel } from "./avg-pool-simd";
 import { loadConvGemmKernel } from "./conv-gemm";
-import { loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
-import { loadConv2DKernel } from "./conv2d-simd";
+import { filterGradSharedModule, loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
+import { conv2dSharedModule, loadConv2DKernel } from "./conv2d-simd";
+import { startKernelThreads } from "./kernel-threads";
 import { loadMatMulKernel } from "./matmul-simd";
 import { loadMaxPoolGradKernel } from "./max-pool-grad-simd";
 import { platform } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 import { loadSumKernel } from "./sum-simd";
+import { type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions {
@@ -129,5 +131,19 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   if (actual != null && actual !== count) {
     console.warn(`@ln/wasm: asked for ${threads} wasm threads, the backend runs ${actual}`);
   }
+  if ((actual ?? count) > 1) await startHelpers((actual ?? count) - 1);
   return actual ?? count;
+}
+
+/**
+ * Our kernels' helper threads (kernel-threads.ts) on the threaded backend's shared memory, so that a
+ * convolution or filter gradient of ours is split over as many threads as tfjs's own kernels.
+ */
+async function startHelpers(count: number): Promise<void> {
+  const backend = engine().findBackend("wasm") as unknown as TfjsMemoryBackend;
+  const memory = tfjsMemory(backend);
+  const [conv, filter] = [conv2dSharedModule(), filterGradSharedModule()];
+  if (!(memory?.buffer instanceof SharedArrayBuffer) || !conv || !filter || !backend.wasm) return;
+  const wasm = backend.wasm;
+  await startKernelThreads(count, memory, { conv, filter }, (bytes) => wasm._malloc(bytes));
 }

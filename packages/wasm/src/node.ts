@@ -102,6 +102,20 @@ export const nodePlatform: WasmPlatform = {
       unrefWorkers(engine().findBackend("wasm"));
     }
   },
+
+  startThread(source, data) {
+    const { Worker } = req("node:worker_threads") as typeof import("node:worker_threads");
+    const script = `${source}\nconst { workerData, parentPort } = require("node:worker_threads");\nmain(workerData, (m) => parentPort.postMessage(m));`;
+    const worker = new Worker(script, { eval: true, workerData: data });
+    worker.unref(); // a helper never keeps the process alive
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once("message", (m: { type: string; message?: string }) =>
+        m.type === "ready" ? resolve() : reject(new Error(m.message)),
+      );
+      worker.once("error", reject);
+    });
+    return { ready, stop: () => void worker.terminate() };
+  },
 };
 
 /*

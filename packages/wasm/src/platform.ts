@@ -3,6 +3,8 @@
  * bundles reach no Node module. Each entry point installs its implementation on import: index.ts
  * the Node one (node.ts), index.browser.ts the browser one (browser.ts).
  */
+import type { HelperThread } from "./kernel-threads";
+
 /** A folder or URL prefix of tfjs's `.wasm` binaries, or a URL for each of them by file name. */
 export type WasmPaths = string | Record<string, string>;
 
@@ -21,6 +23,12 @@ export interface WasmPlatform {
    * undoes what the backend's start leaves on the runtime that is not the backend's business.
    */
   startBackend(threads: number, start: () => Promise<boolean>): Promise<boolean>;
+  /**
+   * Starts a thread (a Node worker thread, a Web Worker) running `source`, JavaScript that defines
+   * `main(data, reply)`, with `data` (shared memory and compiled modules travel as they are) and
+   * `reply` posting back to `ready`. It must not keep a Node process alive.
+   */
+  startThread(source: string, data: unknown): HelperThread;
 }
 
 let installed: WasmPlatform | undefined;

@@ -222,6 +222,11 @@ export function lazyTfjsMemoryKernel<E>(name: string, base64: string, relaxedBas
     },
     /** Which build `get()` gives now. */
     variant,
+    /** That build's form for a shared memory (helper threads instantiate it: kernel-threads.ts). */
+    sharedModule(): WebAssembly.Module | undefined {
+      const v = variant();
+      return v === "relaxed" ? relaxed?.shared : v === "plain" ? plain?.shared : undefined;
+    },
   };
 }
 

@@ -7,7 +7,15 @@ import { relativeError } from "./testing/support";
 const child = fileURLToPath(new URL("./testing/threads-child.ts", import.meta.url));
 
 /** Runs the child with `threads` and parses its JSON; fails if it has not exited by itself in 60 s. */
-async function runChild(threads: number): Promise<{ threads: number; weights: number[][] }> {
+interface ChildResult {
+  threads: number;
+  /** Threads our kernels split their work over, and pieces of it the helper threads computed. */
+  kernelThreads: number;
+  byHelpers: number;
+  weights: number[][];
+}
+
+async function runChild(threads: number): Promise<ChildResult> {
   const run = promisify(execFile);
   const { stdout: out } = await run(process.execPath, ["--import", "tsx", child, String(threads)], {
     timeout: 60_000,
@@ -19,10 +27,14 @@ async function runChild(threads: number): Promise<{ threads: number; weights: nu
 }
 
 describe("wasm threads in Node", () => {
-  it("trains on 2 threads like on 1, and the process exits by itself", async () => {
+  it("trains on 2 threads like on 1, our kernels split over both, and the process exits by itself", async () => {
     const [one, two] = await Promise.all([runChild(1), runChild(2)]);
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
+    // Our convolutions and filter gradients ran split: a helper thread computed some of the pieces.
+    expect(one.kernelThreads).toBe(1);
+    expect(two.kernelThreads).toBe(2);
+    expect(two.byHelpers).toBeGreaterThan(0);
     for (let i = 0; i < one.weights.length; i++) {
       expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
     }

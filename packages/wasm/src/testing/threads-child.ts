@@ -2,7 +2,7 @@
 // thread count given as argv[2], prints the result as JSON, and then simply ends; the
 // test checks that the process exits by itself (no worker keeps it alive).
 import * as tf from "@tensorflow/tfjs";
-import { initWasmBackend, wasmThreads } from "../index";
+import { initWasmBackend, kernelThreads, wasmThreads } from "../index";
 import { rng, values } from "./support";
 
 const threads = Number(process.argv[2] ?? 1);
@@ -41,4 +41,7 @@ for (let i = 0; i < 3; i++) {
   });
 }
 const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-process.stdout.write(`${JSON.stringify({ threads: wasmThreads(), weights })}\n`);
+const kernels = kernelThreads();
+process.stdout.write(
+  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights })}\n`,
+);
