@@ -7,8 +7,9 @@ import {
 } from "@tensorflow/tfjs-core";
 import { WASM_BASE64 } from "./activation-grad-simd/kernel.gen";
 import { fusedGradient } from "./fused-gradient";
+import { splitExamples } from "./kernel-threads";
 import { markOurs, type WasmHeapBackend } from "./stock";
-import { lazyTfjsMemoryKernel, type TfjsMemoryBackend } from "./tfjs-memory";
+import { lazyTfjsMemoryKernel, type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
 
 /** activation-grad-simd/kernel.c, on tfjs's memory: every argument but n is a tensor's address. */
 export interface ActivationGradExports {
@@ -32,6 +33,9 @@ export function useActivationGradKernels(on: boolean): void {
 
 /** Compiles the module once; where that fails, tfjs's op chains stay in use. */
 export const loadActivationGradKernel = lazy.load;
+
+/** The build activationGradKernel() gives, for helper threads (kernel-threads.ts). */
+export const activationGradSharedModule = lazy.sharedModule;
 
 /** The module on `backend`'s memory when it can run there (and is turned on), else undefined. */
 export function activationGradKernel(backend: TfjsMemoryBackend): ActivationGradExports | undefined {
@@ -86,7 +90,16 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
     }
     const dx = backend.makeOutput(dy.shape, "float32");
     const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-    k[spec.kernel](at(dy), at(operand), at(dx), util.sizeFromShape(dy.shape));
+    const [dyAt, operandAt, dxAt] = [at(dy), at(operand), at(dx)];
+    // Split over the kernel threads where they run, in whole vectors (16 values: 64 bytes).
+    splitExamples(
+      tfjsMemory(backend),
+      spec.kernel,
+      k as never,
+      util.sizeFromShape(dy.shape),
+      (first, count) => [dyAt + 4 * first, operandAt + 4 * first, dxAt + 4 * first, count],
+      16,
+    );
     return dx;
   }
   return {

@@ -24,6 +24,9 @@ const lazy = lazyTfjsMemoryKernel<AvgPoolGradExports>("average-pool gradient", W
 /** Compiles the kernel once; where that fails, the broadcast-multiply path stays in use. */
 export const loadAvgPoolGradKernel = lazy.load;
 
+/** The build the kernel getter gives, for helper threads (kernel-threads.ts). */
+export const avgPoolGradSharedModule = lazy.sharedModule;
+
 /** The kernel on `backend`'s memory once loaded (and SIMD kernels enabled), else undefined. */
 export function avgPoolGradKernel(backend: TfjsMemoryBackend): AvgPoolGradExports | undefined {
   return lazy.get(backend);

@@ -7,8 +7,9 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { avgPoolGradKernel } from "./avg-pool-grad-simd";
+import { splitExamples } from "./kernel-threads";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
-import { addressOf, type TfjsHeapBackend } from "./tfjs-memory";
+import { addressOf, type TfjsHeapBackend, tfjsMemory } from "./tfjs-memory";
 
 /**
  * AvgPoolGrad for wasm. When windows tile the input without overlap or padding
@@ -43,7 +44,19 @@ function avgPoolGrad(args: {
   if (simd && dy.dtype === "float32") {
     const dx = heap.makeOutput([n, h, w, c], "float32");
     const [dyAt, dxAt] = [addressOf(heap, dy), addressOf(heap, dx)];
-    simd.avg_pool_grad_tiles(dyAt, dxAt, n, oh, ow, c, h, w, sh, sw, 1 / (fh * fw));
+    splitExamples(tfjsMemory(heap), "avg_pool_grad_tiles", simd as never, n, (first, count) => [
+      dyAt + 4 * first * oh * ow * c,
+      dxAt + 4 * first * h * w * c,
+      count,
+      oh,
+      ow,
+      c,
+      h,
+      w,
+      sh,
+      sw,
+      1 / (fh * fw),
+    ]);
     return dx;
   }
   const d6 = call("Reshape", backend, { x: dy }, { shape: [n, oh, 1, ow, 1, c] });

@@ -21,6 +21,9 @@ const lazy = lazyTfjsMemoryKernel<AvgPoolExports>("average pool", WASM_BASE64);
 /** Compiles the kernel once; where that fails, the stock kernel stays in use. */
 export const loadAvgPoolKernel = lazy.load;
 
+/** The build the kernel getter gives, for helper threads (kernel-threads.ts). */
+export const avgPoolSharedModule = lazy.sharedModule;
+
 /** The kernel on `backend`'s memory once loaded (and SIMD kernels enabled), else undefined. */
 export function avgPoolKernel(backend: TfjsMemoryBackend): AvgPoolExports | undefined {
   return lazy.get(backend);

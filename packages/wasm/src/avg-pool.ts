@@ -8,8 +8,9 @@ import {
   util,
 } from "@tensorflow/tfjs-core";
 import { avgPoolKernel } from "./avg-pool-simd";
+import { splitExamples } from "./kernel-threads";
 import { call, markOurs, type WasmBackendLike } from "./stock";
-import { addressOf, type TfjsHeapBackend } from "./tfjs-memory";
+import { addressOf, type TfjsHeapBackend, tfjsMemory } from "./tfjs-memory";
 
 /**
  * AvgPool for wasm: 2x2 windows with stride 2 and no padding (LeNet's pools) in our SIMD kernel
@@ -47,7 +48,19 @@ function avgPool(args: {
   const fits = fh === 2 && fw === 2 && sh === 2 && sw === 2 && unpadded && 2 * oh <= h && 2 * ow <= w;
   if (!fits || info.dataFormat !== "channelsLast") return call(AvgPool, backend, inputs, attrs as never);
   const y = heap.makeOutput([n, oh, ow, c], "float32");
-  if (oh > 0 && ow > 0) simd.avg_pool_2x2(addressOf(heap, x), addressOf(heap, y), n, h, w, c, oh, ow);
+  if (oh > 0 && ow > 0) {
+    const [xAt, yAt] = [addressOf(heap, x), addressOf(heap, y)];
+    splitExamples(tfjsMemory(heap), "avg_pool_2x2", simd as never, n, (first, count) => [
+      xAt + 4 * first * h * w * c,
+      yAt + 4 * first * oh * ow * c,
+      count,
+      h,
+      w,
+      c,
+      oh,
+      ow,
+    ]);
+  }
   return y;
 }
 

@@ -1,8 +1,8 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { engine, env, getBackend, setBackend } from "@tensorflow/tfjs-core";
-import { loadActivationGradKernel } from "./activation-grad-simd";
-import { loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
-import { loadAvgPoolKernel } from "./avg-pool-simd";
+import { activationGradSharedModule, loadActivationGradKernel } from "./activation-grad-simd";
+import { avgPoolGradSharedModule, loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
+import { avgPoolSharedModule, loadAvgPoolKernel } from "./avg-pool-simd";
 import { loadConvGemmKernel } from "./conv-gemm";
 import { filterGradSharedModule, loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { conv2dSharedModule, loadConv2DKernel } from "./conv2d-simd";
@@ -136,14 +136,21 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
 }
 
 /**
- * Our kernels' helper threads (kernel-threads.ts) on the threaded backend's shared memory, so that a
- * convolution or filter gradient of ours is split over as many threads as tfjs's own kernels.
+ * Our kernels' helper threads (kernel-threads.ts) on the threaded backend's shared memory, so that our
+ * convolutions, filter gradients, activation gradients and average pools are split over as many
+ * threads as tfjs's own kernels.
  */
 async function startHelpers(count: number): Promise<void> {
   const backend = engine().findBackend("wasm") as unknown as TfjsMemoryBackend;
   const memory = tfjsMemory(backend);
-  const [conv, filter] = [conv2dSharedModule(), filterGradSharedModule()];
-  if (!(memory?.buffer instanceof SharedArrayBuffer) || !conv || !filter || !backend.wasm) return;
+  if (!(memory?.buffer instanceof SharedArrayBuffer) || !backend.wasm) return;
   const wasm = backend.wasm;
-  await startKernelThreads(count, memory, { conv, filter }, (bytes) => wasm._malloc(bytes));
+  const modules = {
+    conv: conv2dSharedModule(),
+    filter: filterGradSharedModule(),
+    activationGrad: activationGradSharedModule(),
+    avgPool: avgPoolSharedModule(),
+    avgPoolGrad: avgPoolGradSharedModule(),
+  };
+  await startKernelThreads(count, memory, modules, (bytes) => wasm._malloc(bytes));
 }

@@ -16,28 +16,34 @@ const FUNCTIONS = [
   ["conv", "conv2d"],
   ["filter", "filter_grad"],
   ["filter", "filter_grad_bias"],
+  ["activationGrad", "sigmoid_grad"],
+  ["activationGrad", "relu_grad"],
+  ["avgPool", "avg_pool_2x2"],
+  ["avgPoolGrad", "avg_pool_grad_tiles"],
 ] as const;
 export type SplitFunction = (typeof FUNCTIONS)[number][1];
 
-/** Modules the helpers instantiate, by the names FUNCTIONS uses (their shared-memory form). */
-export type HelperModules = Record<(typeof FUNCTIONS)[number][0], WebAssembly.Module>;
+/** Modules the helpers instantiate, by the names FUNCTIONS uses (their shared-memory form); a missing
+ * one is a kernel of ours that did not load, which then never runs split. */
+export type HelperModules = Partial<Record<(typeof FUNCTIONS)[number][0], WebAssembly.Module>>;
 
 const MAX_PIECES = 16;
 const MAX_ARGS = 24;
 // Control words: the job number (-1 stops the helpers), pieces in the job, next piece to claim,
-// pieces finished; then each piece's function number, argument count and arguments.
+// pieces finished; then each piece's function number and argument count. The arguments are numbers
+// (addresses, sizes, a float scale), so they travel as float64.
 const JOB = 0;
 const PIECES = 1;
 const NEXT = 2;
 const FINISHED = 3;
 const TABLE = 4;
-const ROW = 2 + MAX_ARGS;
 
 /** A helper's loop, as source: it runs in a Node worker thread or a browser's Web Worker. */
 const HELPER_SOURCE = `
 function main(data, reply) {
-  const { modules, memory, stacks, control, functions } = data;
+  const { modules, memory, stacks, control, argBuffer, functions } = data;
   const ctrl = new Int32Array(control);
+  const args = new Float64Array(argBuffer);
   const instances = {};
   try {
     Object.keys(modules).forEach((name, i) => {
@@ -49,7 +55,7 @@ function main(data, reply) {
     reply({ type: "error", message: String(error && error.message || error) });
     return;
   }
-  const run = functions.map(([module, name]) => instances[module][name]);
+  const run = functions.map(([module, name]) => instances[module] && instances[module][name]);
   reply({ type: "ready" });
   let seen = Atomics.load(ctrl, ${JOB});
   for (;;) {
@@ -62,8 +68,8 @@ function main(data, reply) {
     for (;;) {
       const i = Atomics.add(ctrl, ${NEXT}, 1);
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
-      const at = ${TABLE} + i * ${ROW};
-      run[ctrl[at]](...Array.from(ctrl.subarray(at + 2, at + 2 + ctrl[at + 1])));
+      const at = ${TABLE} + 2 * i;
+      run[ctrl[at]](...args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + ctrl[at + 1]));
       Atomics.add(ctrl, ${FINISHED}, 1);
     }
   }
@@ -79,6 +85,7 @@ export interface HelperThread {
 interface Pool {
   memory: WebAssembly.Memory;
   ctrl: Int32Array;
+  args: Float64Array;
   helpers: HelperThread[];
   /** Pieces the helpers computed (for tests and benchmarks). */
   byHelpers: number;
@@ -94,13 +101,15 @@ let pool: Pool | undefined;
 export async function startKernelThreads(
   count: number,
   memory: WebAssembly.Memory,
-  modules: HelperModules,
+  all: HelperModules,
   malloc: (bytes: number) => number,
 ): Promise<boolean> {
   stopKernelThreads();
   if (count < 1) return false;
+  const modules = Object.fromEntries(Object.entries(all).filter(([, m]) => m != null));
   const start = platform().startThread;
-  const control = new SharedArrayBuffer(4 * (TABLE + MAX_PIECES * ROW));
+  const control = new SharedArrayBuffer(4 * (TABLE + 2 * MAX_PIECES));
+  const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * MAX_ARGS);
   const STACK = 64 * 1024;
   const helpers: HelperThread[] = [];
   try {
@@ -110,7 +119,9 @@ export async function startKernelThreads(
         if (base === 0) throw new Error("tfjs's heap has no room for a helper's stack");
         return (base + STACK) & ~15;
       });
-      helpers.push(start(HELPER_SOURCE, { modules, memory, stacks, control, functions: FUNCTIONS }));
+      helpers.push(
+        start(HELPER_SOURCE, { modules, memory, stacks, control, argBuffer, functions: FUNCTIONS }),
+      );
     }
     await Promise.all(helpers.map((h) => h.ready));
   } catch (error) {
@@ -118,7 +129,7 @@ export async function startKernelThreads(
     console.warn(`@ln/wasm: our kernels run on one thread: ${(error as Error).message}`);
     return false;
   }
-  pool = { memory, ctrl: new Int32Array(control), helpers, byHelpers: 0 };
+  pool = { memory, ctrl: new Int32Array(control), args: new Float64Array(argBuffer), helpers, byHelpers: 0 };
   return true;
 }
 
@@ -137,12 +148,15 @@ export function kernelThreads(memory?: WebAssembly.Memory): { threads: number; b
   return { threads: on && pool ? pool.helpers.length + 1 : 1, byHelpers: pool?.byHelpers ?? 0 };
 }
 
-/** `n` examples as `parts` nearly equal ranges [first, count], leaving out empty ones. */
-export function examplePieces(n: number, parts: number): [number, number][] {
+/** `n` examples (or values) as `parts` nearly equal ranges [first, count], leaving out empty ones;
+ * with `align`, each range but the last starts and ends on a multiple of it (whole SIMD vectors). */
+export function examplePieces(n: number, parts: number, align = 1): [number, number][] {
+  const units = Math.ceil(n / align);
   const out: [number, number][] = [];
   for (let i = 0, first = 0; i < parts; i++) {
-    const count = Math.floor(n / parts) + (i < n % parts ? 1 : 0);
-    if (count > 0) out.push([first, count]);
+    const count = Math.floor(units / parts) + (i < units % parts ? 1 : 0);
+    const end = Math.min(n, (first + count) * align);
+    if (count > 0) out.push([first * align, end - first * align]);
     first += count;
   }
   return out;
@@ -154,13 +168,13 @@ export function examplePieces(n: number, parts: number): [number, number][] {
  * runs them here in order.
  */
 export function runSplit(
-  memory: WebAssembly.Memory,
+  memory: WebAssembly.Memory | undefined,
   fn: SplitFunction,
   local: Record<string, unknown>,
   pieces: number[][],
 ): void {
   const run = local[fn] as (...args: number[]) => void;
-  if (pool === undefined || pool.memory !== memory || pieces.length < 2) {
+  if (pool === undefined || memory === undefined || pool.memory !== memory || pieces.length < 2) {
     for (const args of pieces) run(...args);
     return;
   }
@@ -170,10 +184,9 @@ export function runSplit(
   const { ctrl } = pool;
   const id = FUNCTIONS.findIndex(([, name]) => name === fn);
   pieces.forEach((args, i) => {
-    const at = TABLE + i * ROW;
-    ctrl[at] = id;
-    ctrl[at + 1] = args.length;
-    ctrl.set(args, at + 2);
+    ctrl[TABLE + 2 * i] = id;
+    ctrl[TABLE + 2 * i + 1] = args.length;
+    pool?.args.set(args, i * MAX_ARGS);
   });
   Atomics.store(ctrl, PIECES, pieces.length);
   Atomics.store(ctrl, FINISHED, 0);
@@ -192,4 +205,21 @@ export function runSplit(
     // a helper is finishing a piece it claimed
   }
   pool.byHelpers += pieces.length - mine;
+}
+
+/**
+ * `fn` over `n` examples (or values), split as {@link examplePieces} splits them over the threads our
+ * kernels run on with `memory`: `argsFor(first, count)` gives the arguments of each range.
+ */
+export function splitExamples(
+  memory: WebAssembly.Memory | undefined,
+  fn: SplitFunction,
+  local: Record<string, unknown>,
+  n: number,
+  argsFor: (first: number, count: number) => number[],
+  align = 1,
+): void {
+  const threads = memory ? kernelThreads(memory).threads : 1;
+  const pieces = examplePieces(n, threads, align).map(([first, count]) => argsFor(first, count));
+  runSplit(memory, fn, local, pieces);
 }

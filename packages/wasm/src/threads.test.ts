@@ -13,6 +13,8 @@ interface ChildResult {
   kernelThreads: number;
   byHelpers: number;
   weights: number[][];
+  /** A conv, its filter gradient, a sigmoid gradient, an average pool and its gradient at odd sizes. */
+  odd: number[][];
 }
 
 async function runChild(threads: number): Promise<ChildResult> {
@@ -35,6 +37,12 @@ describe("wasm threads in Node", () => {
     expect(one.kernelThreads).toBe(1);
     expect(two.kernelThreads).toBe(2);
     expect(two.byHelpers).toBeGreaterThan(0);
+    // Split into uneven pieces, each kernel gives what one thread gives (the filter gradient's sums in
+    // another order).
+    expect(two.odd).toHaveLength(5);
+    for (let i = 0; i < one.odd.length; i++) {
+      expect(relativeError(two.odd[i], one.odd[i]), `odd-size output ${i}`).toBeLessThan(1e-6);
+    }
     for (let i = 0; i < one.weights.length; i++) {
       expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
     }

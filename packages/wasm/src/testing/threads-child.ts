@@ -41,7 +41,29 @@ for (let i = 0; i < 3; i++) {
   });
 }
 const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+// Odd sizes, split unevenly: 3 examples, 1,001 values (not whole vectors).
+const odd = tf.tidy(() => {
+  const a = tf.tensor4d(values(r, [3, 9, 9, 5]), [3, 9, 9, 5]);
+  const k = tf.tensor4d(values(r, [3, 3, 5, 7]), [3, 3, 5, 7]);
+  const conv = tf.conv2d(a, k, 1, "same");
+  const [filterGrad] = tf.grads((f: tf.Tensor) =>
+    tf
+      .conv2d(a, f as tf.Tensor4D, 1, "same")
+      .square()
+      .sum(),
+  )([k]);
+  const v = tf.tensor1d(values(r, [1001]));
+  const sigmoidGrad = tf.grad((t: tf.Tensor) => tf.sigmoid(t).mul(v).sum())(v);
+  const pooled = tf.avgPool(a.slice([0, 0, 0, 0], [3, 8, 8, 5]), 2, 2, "valid");
+  const poolGrad = tf.grad((t: tf.Tensor) =>
+    tf
+      .avgPool(t as tf.Tensor4D, 2, 2, "valid")
+      .mul(pooled)
+      .sum(),
+  )(a.slice([0, 0, 0, 0], [3, 8, 8, 5]));
+  return [conv, filterGrad, sigmoidGrad, pooled, poolGrad].map((t) => Array.from(t.dataSync()));
+});
 const kernels = kernelThreads();
 process.stdout.write(
-  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights })}\n`,
+  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights, odd })}\n`,
 );
