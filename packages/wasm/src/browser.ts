@@ -45,17 +45,4 @@ export const browserPlatform: WasmPlatform = {
       delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
     }
   },
-
-  startThread(source, data) {
-    const script = `${source}\nonmessage = (e) => main(e.data, (m) => postMessage(m));`;
-    const url = URL.createObjectURL(new Blob([script], { type: "text/javascript" }));
-    const worker = new Worker(url);
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent<{ type: string; message?: string }>) =>
-        e.data.type === "ready" ? resolve() : reject(new Error(e.data.message));
-      worker.onerror = (e) => reject(new Error(e.message));
-    }).finally(() => URL.revokeObjectURL(url));
-    worker.postMessage(data);
-    return { ready, stop: () => worker.terminate() };
-  },
 };

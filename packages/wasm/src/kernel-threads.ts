@@ -38,7 +38,8 @@ const NEXT = 2;
 const FINISHED = 3;
 const TABLE = 4;
 
-/** A helper's loop, as source: it runs in a Node worker thread or a browser's Web Worker. */
+/** A helper's loop, as source for the platform's thread (a Node worker thread; the same code would run
+ * in a Web Worker, which the browser platform does not start yet). */
 const HELPER_SOURCE = `
 function main(data, reply) {
   const { modules, memory, stacks, control, argBuffer, functions } = data;
@@ -108,6 +109,7 @@ export async function startKernelThreads(
   if (count < 1) return false;
   const modules = Object.fromEntries(Object.entries(all).filter(([, m]) => m != null));
   const start = platform().startThread;
+  if (start === undefined) return false;
   const control = new SharedArrayBuffer(4 * (TABLE + 2 * MAX_PIECES));
   const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * MAX_ARGS);
   const STACK = 64 * 1024;

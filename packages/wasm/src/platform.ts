@@ -24,11 +24,12 @@ export interface WasmPlatform {
    */
   startBackend(threads: number, start: () => Promise<boolean>): Promise<boolean>;
   /**
-   * Starts a thread (a Node worker thread, a Web Worker) running `source`, JavaScript that defines
-   * `main(data, reply)`, with `data` (shared memory and compiled modules travel as they are) and
-   * `reply` posting back to `ready`. It must not keep a Node process alive.
+   * Starts a thread running `source`, JavaScript that defines `main(data, reply)`, with `data` (shared
+   * memory and compiled modules travel as they are) and `reply` posting back to `ready`; it must not
+   * keep a Node process alive. Node only so far (a worker thread): where absent, our kernels run on
+   * the calling thread alone (kernel-threads.ts).
    */
-  startThread(source: string, data: unknown): HelperThread;
+  startThread?(source: string, data: unknown): HelperThread;
 }
 
 let installed: WasmPlatform | undefined;
