@@ -74,8 +74,7 @@ export function runFilterGrad(
       ];
     });
     const fn = db ? "filter_grad_bias" : "filter_grad";
-    if (memory && args.length > 1) runSplit(memory, fn, k as never, args);
-    else for (const a of args) k[fn](...a);
+    runSplit(memory, fn, k as never, args);
     if (!memory || args.length < 2) return;
     const heap = memory.buffer;
     const dwSum = new Float32Array(heap, dwAt, filterSize);

@@ -73,7 +73,6 @@ export function runConv2D(
       ...convArgs({ ...s, n: count }),
       relu ? 1 : 0,
     ]);
-    if (memory && args.length > 1) runSplit(memory, "conv2d", k as never, args);
-    else for (const a of args) k.conv2d(...a);
+    runSplit(memory, "conv2d", k as never, args);
   });
 }

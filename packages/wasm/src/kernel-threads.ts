@@ -30,13 +30,14 @@ export type HelperModules = Partial<Record<(typeof FUNCTIONS)[number][0], WebAss
 const MAX_PIECES = 16;
 const MAX_ARGS = 24;
 // Control words: the job number (-1 stops the helpers), pieces in the job, next piece to claim,
-// pieces finished; then each piece's function number and argument count. The arguments are numbers
+// pieces finished, pieces that failed in a helper; then each piece's function number and argument count. The arguments are numbers
 // (addresses, sizes, a float scale), so they travel as float64.
 const JOB = 0;
 const PIECES = 1;
 const NEXT = 2;
 const FINISHED = 3;
-const TABLE = 4;
+const FAILED = 4;
+const TABLE = 5;
 
 /** A helper's loop, as source for the platform's thread (a Node worker thread; the same code would run
  * in a Web Worker, which the browser platform does not start yet). */
@@ -70,7 +71,11 @@ function main(data, reply) {
       const i = Atomics.add(ctrl, ${NEXT}, 1);
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
       const at = ${TABLE} + 2 * i;
-      run[ctrl[at]](...args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + ctrl[at + 1]));
+      try {
+        run[ctrl[at]](...args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + ctrl[at + 1]));
+      } catch (error) {
+        Atomics.add(ctrl, ${FAILED}, 1); // the caller throws; it must not wait for this piece forever
+      }
       Atomics.add(ctrl, ${FINISHED}, 1);
     }
   }
@@ -183,30 +188,43 @@ export function runSplit(
   if (pieces.length > MAX_PIECES || pieces.some((a) => a.length > MAX_ARGS)) {
     throw new RangeError(`@ln/wasm: at most ${MAX_PIECES} pieces of ${MAX_ARGS} arguments a split call`);
   }
-  const { ctrl } = pool;
+  const { ctrl, args } = pool;
   const id = FUNCTIONS.findIndex(([, name]) => name === fn);
-  pieces.forEach((args, i) => {
+  pieces.forEach((pieceArgs, i) => {
     ctrl[TABLE + 2 * i] = id;
-    ctrl[TABLE + 2 * i + 1] = args.length;
-    pool?.args.set(args, i * MAX_ARGS);
+    ctrl[TABLE + 2 * i + 1] = pieceArgs.length;
+    args.set(pieceArgs, i * MAX_ARGS);
   });
   Atomics.store(ctrl, PIECES, pieces.length);
   Atomics.store(ctrl, FINISHED, 0);
+  Atomics.store(ctrl, FAILED, 0);
   Atomics.store(ctrl, NEXT, 0);
   Atomics.store(ctrl, JOB, (Atomics.load(ctrl, JOB) + 1) & 0x3fffffff);
   Atomics.notify(ctrl, JOB);
   let mine = 0;
-  for (;;) {
-    const i = Atomics.add(ctrl, NEXT, 1);
-    if (i >= pieces.length) break;
-    run(...pieces[i]);
-    mine++;
-    Atomics.add(ctrl, FINISHED, 1);
+  try {
+    for (;;) {
+      const i = Atomics.add(ctrl, NEXT, 1);
+      if (i >= pieces.length) break;
+      mine++;
+      try {
+        run(...pieces[i]);
+      } finally {
+        Atomics.add(ctrl, FINISHED, 1);
+      }
+    }
+  } finally {
+    // Even when a piece threw here: no piece is claimed after this, and the helpers finish the ones
+    // they claimed before the next job reuses the control words.
+    const claimed = Math.min(Atomics.exchange(ctrl, NEXT, pieces.length), pieces.length);
+    while (Atomics.load(ctrl, FINISHED) < claimed) {
+      // a helper is finishing a piece it claimed
+    }
+    pool.byHelpers += claimed - mine;
   }
-  while (Atomics.load(ctrl, FINISHED) < pieces.length) {
-    // a helper is finishing a piece it claimed
+  if (Atomics.load(ctrl, FAILED) > 0) {
+    throw new Error(`@ln/wasm: ${fn} failed in a kernel helper thread`);
   }
-  pool.byHelpers += pieces.length - mine;
 }
 
 /**

@@ -15,6 +15,8 @@ interface ChildResult {
   weights: number[][];
   /** A conv, its filter gradient, a sigmoid gradient, an average pool and its gradient at odd sizes. */
   odd: number[][];
+  /** The error of a split call one of whose pieces trapped (after which another split call ran). */
+  failure: string;
 }
 
 async function runChild(threads: number): Promise<ChildResult> {
@@ -43,6 +45,9 @@ describe("wasm threads in Node", () => {
     for (let i = 0; i < one.odd.length; i++) {
       expect(relativeError(two.odd[i], one.odd[i]), `odd-size output ${i}`).toBeLessThan(1e-6);
     }
+    // A piece that traps fails its call (in a helper: an error naming the kernel) and wedges nothing.
+    expect(one.failure).toMatch(/memory access out of bounds/);
+    expect(two.failure).toMatch(/memory access out of bounds|sigmoid_grad failed in a kernel helper thread/);
     for (let i = 0; i < one.weights.length; i++) {
       expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
     }

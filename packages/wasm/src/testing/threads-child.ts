@@ -2,7 +2,10 @@
 // thread count given as argv[2], prints the result as JSON, and then simply ends; the
 // test checks that the process exits by itself (no worker keeps it alive).
 import * as tf from "@tensorflow/tfjs";
+import { activationGradKernel } from "../activation-grad-simd";
 import { initWasmBackend, kernelThreads, wasmThreads } from "../index";
+import { runSplit } from "../kernel-threads";
+import { type TfjsMemoryBackend, tfjsMemory } from "../tfjs-memory";
 import { rng, values } from "./support";
 
 const threads = Number(process.argv[2] ?? 1);
@@ -63,7 +66,29 @@ const odd = tf.tidy(() => {
   )(a.slice([0, 0, 0, 0], [3, 8, 8, 5]));
   return [conv, filterGrad, sigmoidGrad, pooled, poolGrad].map((t) => Array.from(t.dataSync()));
 });
+// A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
+// an error; the next split call works.
+const backend = tf.backend() as unknown as TfjsMemoryBackend;
+const k = activationGradKernel(backend);
+const memory = tfjsMemory(backend);
+const ok = tf.tensor1d(values(r, [64]));
+const okAt = (backend as unknown as { typedArrayFromHeap(t: unknown): Float32Array }).typedArrayFromHeap(
+  ok,
+).byteOffset;
+const split = (second: number) =>
+  runSplit(memory, "sigmoid_grad", k as never, [
+    [okAt, okAt, okAt, 32],
+    [second, second, second, 1 << 20],
+  ]);
+let failure = "";
+try {
+  split(0xfff00000);
+} catch (error) {
+  failure = (error as Error).message;
+}
+split(okAt + 128);
+ok.dispose();
 const kernels = kernelThreads();
 process.stdout.write(
-  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights, odd })}\n`,
+  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights, odd, failure })}\n`,
 );
