@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type AvgPoolExports, avgPoolKernel } from "./avg-pool-simd";
 import { WASM_BASE64 } from "./avg-pool-simd/kernel.gen";
 import { isOurs } from "./stock";
-import { onWasmAndCpu, relativeError, rng, setupBackends, values } from "./testing/support";
-import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
+import { onOwnMemory, onWasmAndCpu, relativeError, rng, setupBackends, values } from "./testing/support";
+import type { TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -84,12 +84,7 @@ describe("the average-pool kernel in tfjs's memory", () => {
       const [n, h, w] = [2, hw, hw];
       const [oh, ow] = [Math.floor(h / 2), Math.floor(w / 2)];
       const x = values(rng(40 + c + hw), [n, h, w, c]);
-      const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536 });
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
-      const module = new WebAssembly.Module(forTfjsMemory("average pool", bytes, false));
-      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-      (exports.__stack_pointer as WebAssembly.Global).value = 65536;
-      const k = exports as unknown as AvgPoolExports;
+      const { k, memory } = onOwnMemory<AvgPoolExports>("average pool", WASM_BASE64, 4);
       // The two arrays one after the other (4-byte aligned only), the `last` one ending the memory.
       const sizes = { x: x.length, y: n * oh * ow * c };
       const order = last === "x" ? (["y", "x"] as const) : (["x", "y"] as const);

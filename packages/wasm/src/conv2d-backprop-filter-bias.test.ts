@@ -4,8 +4,7 @@ import { LnConv2DBackpropFilterBias } from "./conv2d-backprop-filter-bias";
 import type { FilterGradExports } from "./conv2d-backprop-filter-simd";
 import { WASM_BASE64 as FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel.relaxed.gen";
-import { cpuFilterGradient, relativeError, rng, setupBackends, values } from "./testing/support";
-import { forTfjsMemory } from "./tfjs-memory";
+import { cpuFilterGradient, onOwnMemory, relativeError, rng, setupBackends, values } from "./testing/support";
 
 beforeAll(setupBackends);
 
@@ -131,18 +130,6 @@ describe("LnConv2DBackpropFilterBias on wasm", () => {
   });
 });
 
-/** A module built for tfjs's memory, instantiated on a fresh memory of `pages` 64 KiB pages, its stack in the first. */
-function onOwnMemory(base64: string, pages: number) {
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536 });
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const { exports } = new WebAssembly.Instance(
-    new WebAssembly.Module(forTfjsMemory("filter-gradient", bytes, false)),
-    { env: { memory } },
-  );
-  (exports.__stack_pointer as WebAssembly.Global).value = 65536;
-  return { k: exports as unknown as FilterGradExports, memory };
-}
-
 describe("filter_grad_bias in tfjs's memory", () => {
   // No guard bytes follow a tensor in tfjs's heap: with dy flush against the end of the memory, a read
   // past it traps. Every path (CI = 1: vectors over columns; else co-vectors and pixel pairs), odd widths.
@@ -158,7 +145,7 @@ describe("filter_grad_bias in tfjs's memory", () => {
     "CO = %i, CI = %i, OW = %i: reads nothing past dy, db and dW as cpu's",
     async (co, ci, ow) => {
       for (const [build, base64] of builds) {
-        const { k, memory } = onOwnMemory(base64, 8);
+        const { k, memory } = onOwnMemory<FilterGradExports>("filter-gradient", base64, 8);
         const [n, h, kh, kw] = [2, 5, 2, 3];
         const w = ow + kw - 1;
         const oh = h - kh + 1;

@@ -5,6 +5,7 @@ import { WASM_BASE64 as FILTER_GRAD } from "./conv2d-backprop-filter-simd/kernel
 import {
   cpuFilterGradient,
   int,
+  onOwnMemory,
   onWasmAndCpu,
   randomPad,
   relativeError,
@@ -13,7 +14,7 @@ import {
   setupBackends,
   values,
 } from "./testing/support";
-import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
+import type { TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -205,17 +206,6 @@ describe("gradients of dilated and strided convolutions on wasm", () => {
     }
   });
 });
-
-/** A module built for tfjs's memory, instantiated on a fresh memory of `pages` 64 KiB pages, its stack in the first. */
-function onOwnMemory<E>(name: string, base64: string, pages: number): { k: E; memory: WebAssembly.Memory } {
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536 });
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(forTfjsMemory(name, bytes, false)), {
-    env: { memory },
-  });
-  (exports.__stack_pointer as WebAssembly.Global).value = 65536;
-  return { k: exports as unknown as E, memory };
-}
 
 describe("the filter-gradient kernel in tfjs's memory", () => {
   // No guard bytes follow a tensor in tfjs's heap: with dy flush against the end of the memory, a

@@ -61,13 +61,14 @@ export function runConv2D(
   const memory = tfjsMemory(backend);
   const pieces = examplePieces(s.n, memory ? kernelThreads(memory).threads : 1);
   const bytes = (k.scratch_bytes(...convArgs(s)) + 15) & ~15;
-  const [xAt, yAt] = [addressOf(backend, x), addressOf(backend, y)];
+  const [xAt, yAt, filterAt] = [addressOf(backend, x), addressOf(backend, y), addressOf(backend, filter)];
+  const biasAt = bias ? addressOf(backend, bias) : 0; // address 0 means none: no tensor of tfjs's lives there
   const [xStep, yStep] = [4 * s.h * s.w * s.ci, 4 * s.oh * s.ow * s.co];
   withScratch(backend, bytes * pieces.length, (scratch) => {
     const args = pieces.map(([first, count], i) => [
       xAt + first * xStep,
-      addressOf(backend, filter),
-      bias ? addressOf(backend, bias) : 0, // address 0 means none: no tensor of tfjs's lives there
+      filterAt,
+      biasAt,
       yAt + first * yStep,
       scratch + i * bytes,
       ...convArgs({ ...s, n: count }),

@@ -2,8 +2,17 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Conv2DExports, conv2dKernel } from "./conv2d-simd";
 import { WASM_BASE64 as CONV2D } from "./conv2d-simd/kernel.gen";
-import { int, onWasmAndCpu, randomPad, relativeError, rng, setupBackends, values } from "./testing/support";
-import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
+import {
+  int,
+  onOwnMemory,
+  onWasmAndCpu,
+  randomPad,
+  relativeError,
+  rng,
+  setupBackends,
+  values,
+} from "./testing/support";
+import type { TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -130,12 +139,7 @@ describe("the convolution kernel in tfjs's memory", () => {
       const x = values(r, [n, h, w, ci]);
       const filter = values(r, [kh, kw, ci, co]);
       const yLength = n * oh * ow * co;
-      const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-      const bytes = Uint8Array.from(atob(CONV2D), (c) => c.charCodeAt(0));
-      const module = new WebAssembly.Module(forTfjsMemory("convolution", bytes, false));
-      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-      (exports.__stack_pointer as WebAssembly.Global).value = 65536;
-      const k = exports as unknown as Conv2DExports;
+      const { k, memory } = onOwnMemory<Conv2DExports>("convolution", CONV2D, 16);
       const args = [n, h, w, ci, co, kh, kw, oh, ow, pad, pad];
       const end = memory.buffer.byteLength;
       const fAt = 65536;

@@ -12,7 +12,7 @@ import { loadMaxPoolGradKernel } from "./max-pool-grad-simd";
 import { platform } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
 import { loadSumKernel } from "./sum-simd";
-import { type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
+import { stackIn, type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions {
@@ -152,5 +152,5 @@ async function startHelpers(count: number): Promise<void> {
     avgPool: avgPoolSharedModule(),
     avgPoolGrad: avgPoolGradSharedModule(),
   };
-  await startKernelThreads(count, memory, modules, (bytes) => wasm._malloc(bytes));
+  await startKernelThreads(count, memory, modules, () => stackIn(wasm));
 }

@@ -100,32 +100,27 @@ interface Pool {
 let pool: Pool | undefined;
 
 /**
- * Starts `count` helper threads on `memory` (tfjs's, shared), each with its stacks from `malloc`
- * (tfjs's heap). Resolves to false, with a warning, where they cannot start: our kernels then run on
- * the calling thread alone, as before.
+ * Starts `count` helper threads on `memory` (tfjs's, shared), a stack for each of their instances
+ * from `newStack` (tfjs-memory.ts's stackIn). Resolves to false where they cannot start (no modules,
+ * a platform without threads for them; with a warning when starting failed): our kernels then run on
+ * the calling thread alone.
  */
 export async function startKernelThreads(
   count: number,
   memory: WebAssembly.Memory,
   all: HelperModules,
-  malloc: (bytes: number) => number,
+  newStack: () => number,
 ): Promise<boolean> {
   stopKernelThreads();
-  if (count < 1) return false;
   const modules = Object.fromEntries(Object.entries(all).filter(([, m]) => m != null));
   const start = platform().startThread;
-  if (start === undefined) return false;
+  if (count < 1 || Object.keys(modules).length === 0 || start === undefined) return false;
   const control = new SharedArrayBuffer(4 * (TABLE + 2 * MAX_PIECES));
   const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * MAX_ARGS);
-  const STACK = 64 * 1024;
   const helpers: HelperThread[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const stacks = Object.keys(modules).map(() => {
-        const base = malloc(STACK) >>> 0;
-        if (base === 0) throw new Error("tfjs's heap has no room for a helper's stack");
-        return (base + STACK) & ~15;
-      });
+      const stacks = Object.keys(modules).map(() => newStack());
       helpers.push(
         start(HELPER_SOURCE, { modules, memory, stacks, control, argBuffer, functions: FUNCTIONS }),
       );
@@ -151,8 +146,9 @@ export function stopKernelThreads(): void {
 
 /** How many threads a kernel call on `memory` is split over (1: no helpers), and pieces helpers ran. */
 export function kernelThreads(memory?: WebAssembly.Memory): { threads: number; byHelpers: number } {
-  const on = pool !== undefined && (memory === undefined || pool.memory === memory);
-  return { threads: on && pool ? pool.helpers.length + 1 : 1, byHelpers: pool?.byHelpers ?? 0 };
+  if (pool === undefined) return { threads: 1, byHelpers: 0 };
+  const on = memory === undefined || pool.memory === memory;
+  return { threads: on ? pool.helpers.length + 1 : 1, byHelpers: pool.byHelpers };
 }
 
 /** `n` examples (or values) as `parts` nearly equal ranges [first, count], leaving out empty ones;

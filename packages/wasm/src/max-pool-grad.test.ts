@@ -3,8 +3,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type MaxPoolGradExports, maxPoolGradKernel } from "./max-pool-grad-simd";
 import { WASM_BASE64 } from "./max-pool-grad-simd/kernel.gen";
 import { isOurs } from "./stock";
-import { int, onWasmAndCpu, relativeError, rng, runKernel, setupBackends, values } from "./testing/support";
-import { forTfjsMemory, type TfjsMemoryBackend } from "./tfjs-memory";
+import {
+  int,
+  onOwnMemory,
+  onWasmAndCpu,
+  relativeError,
+  rng,
+  runKernel,
+  setupBackends,
+  values,
+} from "./testing/support";
+import type { TfjsMemoryBackend } from "./tfjs-memory";
 
 beforeAll(setupBackends);
 
@@ -99,12 +108,7 @@ describe("the max-pool-gradient kernel in tfjs's memory", () => {
     const [oh, ow] = [3, 3];
     const x = input(50 + c, [n, h, w, c], false);
     const dy = values(rng(60 + c), [n, oh, ow, c]);
-    const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536 });
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const module = new WebAssembly.Module(forTfjsMemory("max-pool gradient", bytes, false));
-    const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-    (exports.__stack_pointer as WebAssembly.Global).value = 65536;
-    const k = exports as unknown as MaxPoolGradExports;
+    const { k, memory } = onOwnMemory<MaxPoolGradExports>("max-pool gradient", WASM_BASE64, 4);
     // The three arrays one after the other (4-byte aligned only), the `last` one ending the memory.
     const sizes = { x: x.length, dy: dy.length, dx: x.length };
     const order = (["x", "dy", "dx"] as const).filter((a) => a !== last).concat(last);

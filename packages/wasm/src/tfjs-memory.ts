@@ -96,6 +96,13 @@ export function forTfjsMemory(name: string, bytes: Uint8Array, shared: boolean):
 /** Stack each instance gets in tfjs's heap (wasm-ld's default stack size). */
 const STACK_BYTES = 64 * 1024;
 
+/** A stack for one instance of our modules, taken from tfjs's heap for good: its top (stacks grow down). */
+export function stackIn(wasm: TfjsWasmModule): number {
+  const base = wasm._malloc(STACK_BYTES) >>> 0;
+  if (base === 0) throw new Error(`tfjs's heap has no ${STACK_BYTES} bytes for a stack`);
+  return (base + STACK_BYTES) & ~15;
+}
+
 /** One build of a module, compiled in both import forms (so that a kernel can instantiate synchronously). */
 interface Compiled {
   plain: WebAssembly.Module;
@@ -172,9 +179,7 @@ export function lazyTfjsMemoryKernel<E>(name: string, base64: string, relaxedBas
       const sp = exports.__stack_pointer;
       if (sp instanceof WebAssembly.Global) {
         // The linker placed the stack at fixed addresses, which in tfjs's memory are tfjs's: move it.
-        const base = backend.wasm._malloc(STACK_BYTES) >>> 0;
-        if (base === 0) throw new Error(`tfjs's heap has no ${STACK_BYTES} bytes for its stack`);
-        sp.value = (base + STACK_BYTES) & ~15;
+        sp.value = stackIn(backend.wasm);
       }
       return exports as unknown as E;
     } catch (error) {

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../init";
 import { nodePlatform } from "../node";
 import { installPlatform } from "../platform";
+import { forTfjsMemory } from "../tfjs-memory";
 
 /** A small seeded generator so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -114,4 +115,23 @@ export async function cpuFilterGradient(
   );
   await tf.setBackend("wasm");
   return dW;
+}
+
+/**
+ * One of our modules built for tfjs's memory, instantiated on a fresh memory of `pages` 64 KiB pages
+ * with its stack in the first: for tests that put arrays flush against the memory's end (in tfjs's
+ * heap no guard bytes follow a tensor, so a read past an array traps there).
+ */
+export function onOwnMemory<E>(
+  name: string,
+  base64: string,
+  pages: number,
+): { k: E; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536 });
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(forTfjsMemory(name, bytes, false)), {
+    env: { memory },
+  });
+  (exports.__stack_pointer as WebAssembly.Global).value = 65536;
+  return { k: exports as unknown as E, memory };
 }
