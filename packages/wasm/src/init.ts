@@ -7,7 +7,7 @@ import { loadConvGemmKernel } from "./conv-gemm";
 import { filterGradSharedModule, loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { conv2dSharedModule, loadConv2DKernel } from "./conv2d-simd";
 import { startKernelThreads } from "./kernel-threads";
-import { loadMatMulKernel } from "./matmul-simd";
+import { loadMatMulKernel, matMulSharedModule } from "./matmul-simd";
 import { loadMaxPoolGradKernel } from "./max-pool-grad-simd";
 import { platform } from "./platform";
 import { registerWasmTrainingKernels } from "./register";
@@ -151,6 +151,7 @@ async function startHelpers(count: number): Promise<void> {
     activationGrad: activationGradSharedModule(),
     avgPool: avgPoolSharedModule(),
     avgPoolGrad: avgPoolGradSharedModule(),
+    matmul: matMulSharedModule(),
   };
   await startKernelThreads(count, memory, modules, () => stackIn(wasm));
 }

@@ -20,6 +20,7 @@ const FUNCTIONS = [
   ["activationGrad", "relu_grad"],
   ["avgPool", "avg_pool_2x2"],
   ["avgPoolGrad", "avg_pool_grad_tiles"],
+  ["matmul", "matmul"],
 ] as const;
 export type SplitFunction = (typeof FUNCTIONS)[number][1];
 

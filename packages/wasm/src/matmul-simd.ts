@@ -1,4 +1,5 @@
 import { broadcast_util, type TensorInfo, util } from "@tensorflow/tfjs-core";
+import { examplePieces, kernelThreads, runSplit } from "./kernel-threads";
 import { WASM_BASE64 } from "./matmul-simd/kernel.gen";
 import { WASM_BASE64 as RELAXED_WASM_BASE64 } from "./matmul-simd/kernel.relaxed.gen";
 import {
@@ -6,6 +7,7 @@ import {
   lazyTfjsMemoryKernel,
   type TfjsHeapBackend,
   type TfjsMemoryBackend,
+  tfjsMemory,
   withScratch,
 } from "./tfjs-memory";
 
@@ -43,6 +45,9 @@ export function useMatMulKernel(on: boolean): void {
 
 /** Compiles the module once; where that fails, tfjs's kernels stay in use. */
 export const loadMatMulKernel = lazy.load;
+
+/** The module in use, for kernel threads (kernel-threads.ts) to instantiate on shared memory. */
+export const matMulSharedModule = lazy.sharedModule;
 
 /** The kernel on `backend`'s memory once loaded (and turned on), else undefined. */
 export function matMulKernel(backend: TfjsMemoryBackend): MatMulExports | undefined {
@@ -103,6 +108,7 @@ export function matMulShape(
 /**
  * out = act(bias + op(a) · op(b)), batch by batch: `k` run on the tensors where tfjs keeps them,
  * its scratch (op(a) and a block of op(b) packed) from tfjs's heap. `bias` holds s.n values, one per column.
+ * Where kernel threads run (kernel-threads.ts), a single product is split ({@link matMulPieces}).
  */
 export function runMatMul(
   k: MatMulExports,
@@ -116,6 +122,15 @@ export function runMatMul(
   relu: boolean,
   out: TensorInfo,
 ): void {
+  const memory = tfjsMemory(backend);
+  const threads = memory ? kernelThreads(memory).threads : 1;
+  if (s.batch === 1 && threads > 1) {
+    const split = matMulPieces(s, threads, transposeA, transposeB, bias !== undefined || relu);
+    if (split) {
+      runSplitMatMul(k, backend, memory!, split, a, b, bias, s, transposeA, transposeB, relu, out);
+      return;
+    }
+  }
   const aBytes = 4 * s.m * s.k;
   const bBytes = 4 * s.k * s.n;
   const cBytes = 4 * s.m * s.n;
@@ -140,6 +155,104 @@ export function runMatMul(
         transposeB ? 1 : 0,
         relu ? 1 : 0,
       );
+    }
+  });
+}
+
+/** Products smaller than this (multiply-adds) run on the calling thread: a few microseconds of work. */
+const SPLIT_MIN_MULTIPLY_ADDS = 2 ** 16;
+
+/**
+ * How a product is split over `threads`, or undefined where it is not: by rows of C where op(a)'s rows
+ * are rows of `a` (not transposed: each piece's rows of a and of C are contiguous); by k where a is
+ * transposed and b is not (dW = xᵀ·dy, summed over the batch: each piece takes its examples' rows of
+ * both, writes partial sums, added in piece order), which needs no bias or activation on the way.
+ */
+export function matMulPieces(
+  s: MatMulShape,
+  threads: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  biasOrActivation: boolean,
+): { by: "rows" | "k"; pieces: [number, number][] } | undefined {
+  if (s.m * s.n * s.k < SPLIT_MIN_MULTIPLY_ADDS) return undefined;
+  // Rows in whole register tiles (6 or 4 rows, by build) except the last piece's.
+  if (!transposeA) return { by: "rows", pieces: examplePieces(s.m, threads, 12) };
+  if (!transposeB && !biasOrActivation) return { by: "k", pieces: examplePieces(s.k, threads) };
+  return undefined;
+}
+
+function runSplitMatMul(
+  k: MatMulExports,
+  backend: TfjsHeapBackend,
+  memory: WebAssembly.Memory,
+  split: { by: "rows" | "k"; pieces: [number, number][] },
+  a: TensorInfo,
+  b: TensorInfo,
+  bias: TensorInfo | undefined,
+  s: MatMulShape,
+  transposeA: boolean,
+  transposeB: boolean,
+  relu: boolean,
+  out: TensorInfo,
+): void {
+  const byRows = split.by === "rows";
+  const align = (bytes: number) => (bytes + 15) & ~15;
+  const scratchBytes = split.pieces.map(([, count]) =>
+    align(
+      4 *
+        (byRows
+          ? k.scratch_floats(count, s.n, s.k, transposeB ? 1 : 0)
+          : k.scratch_floats(s.m, s.n, count, 0)),
+    ),
+  );
+  const partialBytes = byRows ? 0 : align(4 * s.m * s.n);
+  const total = scratchBytes.reduce((sum, x) => sum + x, 0) + partialBytes * (split.pieces.length - 1);
+  withScratch(backend, total, (scratch) => {
+    const [aAt, bAt, cAt] = [addressOf(backend, a), addressOf(backend, b), addressOf(backend, out)];
+    const biasAt = bias ? addressOf(backend, bias) : 0;
+    const partialsAt = scratch + scratchBytes.reduce((sum, x) => sum + x, 0);
+    const partial = (i: number) => partialsAt + (i - 1) * partialBytes;
+    let scratchAt = scratch;
+    const args = split.pieces.map(([first, count], i) => {
+      const own = scratchAt;
+      scratchAt += scratchBytes[i];
+      const tA = transposeA ? 1 : 0;
+      const tB = transposeB ? 1 : 0;
+      return byRows
+        ? [
+            aAt + 4 * first * s.k,
+            bAt,
+            biasAt,
+            cAt + 4 * first * s.n,
+            own,
+            count,
+            s.n,
+            s.k,
+            tA,
+            tB,
+            relu ? 1 : 0,
+          ]
+        : [
+            aAt + 4 * first * s.m,
+            bAt + 4 * first * s.n,
+            0,
+            i === 0 ? cAt : partial(i),
+            own,
+            s.m,
+            s.n,
+            count,
+            1,
+            0,
+            0,
+          ];
+    });
+    runSplit(memory, "matmul", k as never, args);
+    if (byRows) return;
+    const c = new Float32Array(memory.buffer, cAt, s.m * s.n);
+    for (let i = 1; i < args.length; i++) {
+      const part = new Float32Array(memory.buffer, partial(i), s.m * s.n);
+      for (let j = 0; j < c.length; j++) c[j] += part[j];
     }
   });
 }

@@ -4,6 +4,7 @@ import {
   type MatMulExports,
   type MatMulShape,
   matMulKernelVariant,
+  matMulPieces,
   simdMatMulWins,
   useMatMulKernel,
 } from "./matmul-simd";
@@ -62,6 +63,29 @@ describe("which products our kernel takes", () => {
     expect(simdMatMulWins(shape(16, 6400, 4096), true)).toBe(false);
     expect(simdMatMulWins(shape(16, 6400, 4096), false)).toBe(true);
     expect(simdMatMulWins(shape(128, 6400, 4096), true)).toBe(true);
+  });
+  it("on two threads: LeNet's products split by rows, and dW = xᵀ·dy by examples; tiny ones not at all", () => {
+    // x·W (256 x 400 · 400 x 120) and dy·Wᵀ: rows of C, in whole 12-row tiles but the last.
+    expect(matMulPieces(shape(256, 120, 400), 2, false, false, true)).toEqual({
+      by: "rows",
+      pieces: [
+        [0, 132],
+        [132, 124],
+      ],
+    });
+    expect(matMulPieces(shape(256, 400, 120), 2, false, true, false)?.by).toBe("rows");
+    // dW = xᵀ·dy (400 x 256 · 256 x 120): the sum over the 256 examples, split in two.
+    expect(matMulPieces(shape(400, 120, 256), 2, true, false, false)).toEqual({
+      by: "k",
+      pieces: [
+        [0, 128],
+        [128, 128],
+      ],
+    });
+    // A k split adds partial sums, so a bias or an activation (or a transposed b) keeps it whole.
+    expect(matMulPieces(shape(400, 120, 256), 2, true, false, true)).toBeUndefined();
+    expect(matMulPieces(shape(400, 120, 256), 2, true, true, false)).toBeUndefined();
+    expect(matMulPieces(shape(16, 16, 16), 2, false, false, false)).toBeUndefined();
   });
 });
 

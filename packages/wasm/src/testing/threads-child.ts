@@ -64,7 +64,24 @@ const odd = tf.tidy(() => {
       .mul(pooled)
       .sum(),
   )(a.slice([0, 0, 0, 0], [3, 8, 8, 5]));
-  return [conv, filterGrad, sigmoidGrad, pooled, poolGrad].map((t) => Array.from(t.dataSync()));
+  // Products split by rows (plain, transposed b, with bias and relu) and by k (aᵀ·b, as in dW = xᵀ·dy).
+  const m = tf.tensor2d(values(r, [67, 53]), [67, 53]);
+  const rows = tf.matMul(m, tf.tensor2d(values(r, [53, 29]), [53, 29]));
+  const rowsTransposedB = tf.matMul(m, tf.tensor2d(values(r, [29, 53]), [29, 53]), false, true);
+  const rowsBiasRelu = tf.fused.matMul({
+    a: m,
+    b: tf.tensor2d(values(r, [53, 29]), [53, 29]),
+    bias: tf.tensor1d(values(r, [29])),
+    activation: "relu",
+  });
+  const byK = tf.matMul(
+    tf.tensor2d(values(r, [71, 37]), [71, 37]),
+    tf.tensor2d(values(r, [71, 29]), [71, 29]),
+    true,
+  );
+  return [conv, filterGrad, sigmoidGrad, pooled, poolGrad, rows, rowsTransposedB, rowsBiasRelu, byK].map(
+    (t) => Array.from(t.dataSync()),
+  );
 });
 // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
 // an error; the next split call works.

@@ -1,13 +1,14 @@
-// Threads inside our kernels (src/kernel-threads.ts), call by call: LeNet's convolutions and filter
-// gradients at batch 256 on wasm with 2 threads, our kernel on this thread alone against the same call
-// split by examples between this thread and the helper (runConv2D, runFilterGrad). Same tensors,
-// alternating call by call in one process, medians.
-// Usage: [REPS=41] node --import tsx bench/split-conv.ts
-// (quiet machine: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/split-conv.ts)
+// Threads inside our kernels (src/kernel-threads.ts), call by call: LeNet's convolutions, filter
+// gradients and dense layers' matrix products at batch 256 on wasm with 2 threads, our kernel on this
+// thread alone against the same call split between this thread and the helper (runConv2D,
+// runFilterGrad, runMatMul). Same tensors, alternating call by call in one process, medians.
+// Usage: [REPS=41] node --import tsx bench/split-kernels.ts
+// (quiet machine: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx bench/split-kernels.ts)
 import * as tf from "@tensorflow/tfjs";
 import { filterGradKernel, runFilterGrad } from "../src/conv2d-backprop-filter-simd";
 import { conv2dKernel, runConv2D } from "../src/conv2d-simd";
 import { initWasmBackend, kernelThreads } from "../src/index";
+import { matMulKernel, matMulShape, runMatMul } from "../src/matmul-simd";
 import { type ConvShape, convArgs } from "../src/simd-module";
 import { addressOf, type TfjsHeapBackend, withScratch } from "../src/tfjs-memory";
 import { loadAverage } from "./cli";
@@ -19,7 +20,8 @@ if (kernelThreads().threads < 2) throw new Error("our kernels have no helper thr
 const backend = tf.backend() as unknown as TfjsHeapBackend;
 const conv = conv2dKernel(backend);
 const filter = filterGradKernel(backend);
-if (!conv || !filter) throw new Error("our SIMD kernels are not loaded");
+const matmul = matMulKernel(backend);
+if (!conv || !filter || !matmul) throw new Error("our SIMD kernels are not loaded");
 
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const time = (f: () => void) => {
@@ -44,6 +46,20 @@ const cases = [
   { name: "conv1 5x5, 1 -> 6, pad 2", x: [256, 28, 28, 1], f: [5, 5, 1, 6], pad: 2 },
   { name: "conv2 5x5, 6 -> 16", x: [256, 14, 14, 6], f: [5, 5, 6, 16], pad: 0 },
 ];
+/** One table row: both timings, the speed-up and how far the split result is from one thread's. */
+function printRow(kernel: string, name: string, [a, b]: [number, number], u: tf.Tensor, v: tf.Tensor) {
+  const difference = tf.tidy(
+    () =>
+      tf
+        .max(tf.abs(tf.sub(u, v)))
+        .div(tf.max(tf.abs(u)))
+        .dataSync()[0],
+  );
+  console.log(
+    `| ${kernel} | ${name} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(a / b).toFixed(2)}x | ${difference.toExponential(1)} |`,
+  );
+}
+
 console.log(
   "| kernel | case | 1 thread ms | split over 2 ms | speed-up | difference (relative to the largest value) |",
 );
@@ -70,18 +86,8 @@ for (const c of cases) {
   const dy = tf.randomNormal([n, s.oh, s.ow, co], 0, 1, "float32", 4);
   const [y1, y2] = [0, 1].map(() => tf.zeros([n, s.oh, s.ow, co]));
   const [dw1, dw2] = [0, 1].map(() => tf.zeros(c.f));
-  const row = (kernel: string, [a, b]: [number, number], u: tf.Tensor, v: tf.Tensor) => {
-    const difference = tf.tidy(
-      () =>
-        tf
-          .max(tf.abs(tf.sub(u, v)))
-          .div(tf.max(tf.abs(u)))
-          .dataSync()[0],
-    );
-    console.log(
-      `| ${kernel} | ${c.name}, [${c.x}] | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(a / b).toFixed(2)}x | ${difference.toExponential(1)} |`,
-    );
-  };
+  const row = (kernel: string, times: [number, number], u: tf.Tensor, v: tf.Tensor) =>
+    printRow(kernel, `${c.name}, [${c.x}]`, times, u, v);
   row(
     "conv2d",
     compare(
@@ -107,6 +113,36 @@ for (const c of cases) {
     dw2,
   );
   tf.dispose([x, weights, bias, dy, y1, y2, dw1, dw2]);
+}
+// LeNet's dense layers at batch 256: forward x·W, input gradient dy·Wᵀ, weight gradient xᵀ·dy.
+const products = [
+  { name: "dense1 x·W", a: [256, 400], b: [400, 120], tA: false, tB: false },
+  { name: "dense1 dy·Wᵀ", a: [256, 120], b: [400, 120], tA: false, tB: true },
+  { name: "dense1 xᵀ·dy", a: [256, 400], b: [256, 120], tA: true, tB: false },
+  { name: "dense2 x·W", a: [256, 120], b: [120, 84], tA: false, tB: false },
+  { name: "dense2 xᵀ·dy", a: [256, 120], b: [256, 84], tA: true, tB: false },
+];
+for (const p of products) {
+  const a = tf.randomNormal(p.a, 0, 1, "float32", 5);
+  const b = tf.randomNormal(p.b, 0, 1, "float32", 6);
+  const s = matMulShape(info(a), info(b), p.tA, p.tB);
+  if (!s) throw new Error(`${p.name}: not a product our kernel runs`);
+  const [c1, c2] = [0, 1].map(() => tf.zeros([s.m, s.n]));
+  const flags = [p.tA ? 1 : 0, p.tB ? 1 : 0] as const;
+  printRow(
+    "matmul",
+    `${p.name}, ${s.m} x ${s.n} x ${s.k}`,
+    compare(
+      () =>
+        withScratch(backend, 4 * matmul.scratch_floats(s.m, s.n, s.k, flags[1]), (scratch) =>
+          matmul.matmul(at(a), at(b), 0, at(c1), scratch, s.m, s.n, s.k, ...flags, 0),
+        ),
+      () => runMatMul(matmul, backend, info(a), info(b), undefined, s, p.tA, p.tB, false, info(c2)),
+    ),
+    c1,
+    c2,
+  );
+  tf.dispose([a, b, c1, c2]);
 }
 console.log(
   `pieces the helper computed: ${kernelThreads().byHelpers}; load average at end: ${loadAverage()}`,
