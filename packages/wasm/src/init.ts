@@ -6,7 +6,7 @@ import { avgPoolSharedModule, loadAvgPoolKernel } from "./avg-pool-simd";
 import { loadConvGemmKernel } from "./conv-gemm";
 import { filterGradSharedModule, loadFilterGradKernel } from "./conv2d-backprop-filter-simd";
 import { conv2dSharedModule, loadConv2DKernel } from "./conv2d-simd";
-import { startKernelThreads } from "./kernel-threads";
+import { kernelThreads, startKernelThreads } from "./kernel-threads";
 import { loadMatMulKernel, matMulSharedModule } from "./matmul-simd";
 import { loadMaxPoolGradKernel } from "./max-pool-grad-simd";
 import { platform } from "./platform";
@@ -24,8 +24,10 @@ export interface WasmInitOptions {
    */
   wasmDir?: string;
   /**
-   * Threads for XNNPACK (default 1). Above 1, Node gets wasm threads through a worker
-   * script written to the OS temp folder; the workers never keep the process alive.
+   * Threads (default 1). Above 1, in Node our kernels (convolutions, their gradients, pools,
+   * activation gradients, matrix products) split each call over that many threads, while tfjs's
+   * own kernels (XNNPACK) run on one; in a browser XNNPACK's kernels use them. Node gets wasm
+   * threads through a worker script written to the OS temp folder; no thread keeps the process alive.
    * A browser page gets them when it is cross-origin isolated (served with
    * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
    * require-corp`). Where threads are unavailable (no SharedArrayBuffer, or a page
@@ -46,7 +48,7 @@ export interface WasmInitOptions {
  */
 export function wasmThreads(): number | null {
   try {
-    return getThreadsCount();
+    return Math.max(getThreadsCount(), kernelThreads().threads);
   } catch {
     return null;
   }
@@ -99,6 +101,11 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   }
   const runtime = platform();
   let count = threads;
+  // Where our kernels get helper threads (Node), tfjs's XNNPACK pool keeps one thread: its threads spin
+  // after each of its calls, on the cores our helpers need. LeNet training on 2 threads: 7,300 ex/s
+  // with both pools (below one thread's 8,000), 11,600 with ours alone (docs/perf.md, "Threads inside
+  // our kernels").
+  const ourHelpers = threads > 1 && runtime.startThread !== undefined;
   if (!pathsSet) {
     const paths = options.wasmDir ?? runtime.wasmPaths();
     if (paths != null) setWasmPaths(paths);
@@ -114,7 +121,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
       console.warn(`@ln/wasm: running wasm on 1 thread instead of ${threads}: ${why}`);
       count = 1;
     }
-    setThreadsCount(count);
+    setThreadsCount(ourHelpers ? 1 : count);
     // On one thread, tfjs's plain SIMD module: a cross-origin isolated page would otherwise load the
     // threaded one, whose shared memory and atomics cost the one thread ~15 % (LeNet in Chromium 156,
     // 5,321 -> 6,109 examples/s; docs/perf.md, "Both cores").
@@ -127,18 +134,18 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   if (!ok) {
     throw new Error("@ln/wasm: the wasm backend failed to initialize (see the warning tfjs printed above)");
   }
+  if (count > 1 && ourHelpers) await startHelpers(count - 1);
   const actual = wasmThreads();
   if (actual != null && actual !== count) {
     console.warn(`@ln/wasm: asked for ${threads} wasm threads, the backend runs ${actual}`);
   }
-  if ((actual ?? count) > 1) await startHelpers((actual ?? count) - 1);
   return actual ?? count;
 }
 
 /**
  * Our kernels' helper threads (kernel-threads.ts) on the threaded backend's shared memory, so that our
- * convolutions, filter gradients, activation gradients and average pools are split over as many
- * threads as tfjs's own kernels.
+ * convolutions, filter gradients, activation gradients, average pools and matrix products are split
+ * over the threads asked for.
  */
 async function startHelpers(count: number): Promise<void> {
   const backend = engine().findBackend("wasm") as unknown as TfjsMemoryBackend;

@@ -1,6 +1,6 @@
 // Threads inside our kernels: with tfjs's threaded build (its memory shared), helper threads run their
 // own instances of our modules on that memory, and a kernel call is split into pieces (ranges of
-// examples) that the calling thread and the helpers take. Measured (bench/split-conv.ts): LeNet's
+// examples) that the calling thread and the helpers take. Measured (bench/split-kernels.ts): LeNet's
 // convolutions and filter gradients at batch 256 run 1.73-1.92x faster on two threads.
 //
 // The hand-over is a few shared words, not messages (~100 us) or a wake-up from Atomics.wait (~90 us):
