@@ -197,28 +197,21 @@ function runSplitMatMul(
   out: TensorInfo,
 ): void {
   const byRows = split.by === "rows";
+  const [tA, tB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
   const align = (bytes: number) => (bytes + 15) & ~15;
   const scratchBytes = split.pieces.map(([, count]) =>
-    align(
-      4 *
-        (byRows
-          ? k.scratch_floats(count, s.n, s.k, transposeB ? 1 : 0)
-          : k.scratch_floats(s.m, s.n, count, 0)),
-    ),
+    align(4 * (byRows ? k.scratch_floats(count, s.n, s.k, tB) : k.scratch_floats(s.m, s.n, count, 0))),
   );
   const partialBytes = byRows ? 0 : align(4 * s.m * s.n);
-  const total = scratchBytes.reduce((sum, x) => sum + x, 0) + partialBytes * (split.pieces.length - 1);
-  withScratch(backend, total, (scratch) => {
+  const piecesBytes = scratchBytes.reduce((sum, x) => sum + x, 0);
+  withScratch(backend, piecesBytes + partialBytes * (split.pieces.length - 1), (scratch) => {
     const [aAt, bAt, cAt] = [addressOf(backend, a), addressOf(backend, b), addressOf(backend, out)];
     const biasAt = bias ? addressOf(backend, bias) : 0;
-    const partialsAt = scratch + scratchBytes.reduce((sum, x) => sum + x, 0);
-    const partial = (i: number) => partialsAt + (i - 1) * partialBytes;
+    const partial = (i: number) => scratch + piecesBytes + (i - 1) * partialBytes;
     let scratchAt = scratch;
     const args = split.pieces.map(([first, count], i) => {
       const own = scratchAt;
       scratchAt += scratchBytes[i];
-      const tA = transposeA ? 1 : 0;
-      const tB = transposeB ? 1 : 0;
       return byRows
         ? [
             aAt + 4 * first * s.k,
