@@ -1,4 +1,5 @@
 // The browser's half of the wasm setup (installed by index.browser.ts).
+import type { HelperThread } from "./kernel-threads";
 import { engineThreadsUnavailableReason, type WasmPaths, type WasmPlatform } from "./platform";
 
 /**
@@ -45,4 +46,26 @@ export const browserPlatform: WasmPlatform = {
       delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
     }
   },
+
+  // Our kernels' helper threads: a Web Worker each, from a blob of `source` (bundlers cannot rewrite it
+  // and there is no file to serve). Shared memory and compiled modules are posted as they are, which a
+  // cross-origin isolated page allows; a page that is not never gets here (no SharedArrayBuffer, so
+  // wasm runs on one thread).
+  startThread: typeof Worker === "function" ? startWorker : undefined,
 };
+
+function startWorker(source: string, data: unknown): HelperThread {
+  const script = `${source}\nonmessage = (event) => { onmessage = null; main(event.data, (m) => postMessage(m)); };`;
+  const url = URL.createObjectURL(new Blob([script], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<{ type: string; message?: string }>) =>
+      event.data.type === "ready" ? resolve() : reject(new Error(event.data.message));
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(event.message || "a kernel helper's Web Worker failed to start"));
+    };
+  }).finally(() => URL.revokeObjectURL(url));
+  worker.postMessage(data);
+  return { ready, stop: () => worker.terminate() };
+}

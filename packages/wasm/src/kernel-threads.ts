@@ -40,8 +40,7 @@ const FINISHED = 3;
 const FAILED = 4;
 const TABLE = 5;
 
-/** A helper's loop, as source for the platform's thread (a Node worker thread; the same code would run
- * in a Web Worker, which the browser platform does not start yet). */
+/** A helper's loop, as source for the platform's thread (a Node worker thread or a Web Worker). */
 const HELPER_SOURCE = `
 function main(data, reply) {
   const { modules, memory, stacks, control, argBuffer, functions } = data;

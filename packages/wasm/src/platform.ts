@@ -26,8 +26,8 @@ export interface WasmPlatform {
   /**
    * Starts a thread running `source`, JavaScript that defines `main(data, reply)`, with `data` (shared
    * memory and compiled modules travel as they are) and `reply` posting back to `ready`; it must not
-   * keep a Node process alive. Node only so far (a worker thread): where absent, our kernels run on
-   * the calling thread alone (kernel-threads.ts).
+   * keep a Node process alive. A worker thread in Node, a Web Worker in a browser; where absent, our
+   * kernels run on the calling thread alone (kernel-threads.ts).
    */
   startThread?(source: string, data: unknown): HelperThread;
 }

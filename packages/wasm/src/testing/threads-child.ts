@@ -1,111 +1,13 @@
 // Run by threads.test.ts in a child process: trains a few SGD steps on wasm with the
-// thread count given as argv[2], prints the result as JSON, and then simply ends; the
-// test checks that the process exits by itself (no worker keeps it alive).
-import * as tf from "@tensorflow/tfjs";
-import { activationGradKernel } from "../activation-grad-simd";
+// thread count given as argv[2] (threads-work.ts), prints the result as JSON, and then simply ends;
+// the test checks that the process exits by itself (no worker keeps it alive).
 import { initWasmBackend, kernelThreads, wasmThreads } from "../index";
-import { runSplit } from "../kernel-threads";
-import { type TfjsMemoryBackend, tfjsMemory } from "../tfjs-memory";
-import { rng, values } from "./support";
+import { threadsWork } from "./threads-work";
 
 const threads = Number(process.argv[2] ?? 1);
 await initWasmBackend({ threads });
-const L = tf.layers;
-const model = tf.sequential({
-  layers: [
-    L.conv2d({ filters: 8, kernelSize: 5, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
-    L.averagePooling2d({ poolSize: 2, strides: 2 }),
-    L.conv2d({ filters: 16, kernelSize: 5, activation: "sigmoid" }),
-    L.flatten(),
-    L.dense({ units: 10 }),
-  ],
-});
-const r = rng(41);
-model.setWeights(
-  model.getWeights().map((w) =>
-    tf.tensor(
-      values(r, w.shape).map((v) => v * 0.2),
-      w.shape,
-    ),
-  ),
-);
-const x = tf.tensor4d(values(r, [64, 28, 28, 1]), [64, 28, 28, 1]);
-const y = tf.oneHot(
-  tf.tensor1d(
-    Array.from({ length: 64 }, (_, i) => i % 10),
-    "int32",
-  ),
-  10,
-);
-const optimizer = tf.train.sgd(0.1);
-for (let i = 0; i < 3; i++) {
-  tf.tidy(() => {
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar);
-  });
-}
-const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-// Odd sizes, split unevenly: 3 examples, 1,001 values (not whole vectors).
-const odd = tf.tidy(() => {
-  const a = tf.tensor4d(values(r, [3, 9, 9, 5]), [3, 9, 9, 5]);
-  const k = tf.tensor4d(values(r, [3, 3, 5, 7]), [3, 3, 5, 7]);
-  const conv = tf.conv2d(a, k, 1, "same");
-  const [filterGrad] = tf.grads((f: tf.Tensor) =>
-    tf
-      .conv2d(a, f as tf.Tensor4D, 1, "same")
-      .square()
-      .sum(),
-  )([k]);
-  const v = tf.tensor1d(values(r, [1001]));
-  const sigmoidGrad = tf.grad((t: tf.Tensor) => tf.sigmoid(t).mul(v).sum())(v);
-  const pooled = tf.avgPool(a.slice([0, 0, 0, 0], [3, 8, 8, 5]), 2, 2, "valid");
-  const poolGrad = tf.grad((t: tf.Tensor) =>
-    tf
-      .avgPool(t as tf.Tensor4D, 2, 2, "valid")
-      .mul(pooled)
-      .sum(),
-  )(a.slice([0, 0, 0, 0], [3, 8, 8, 5]));
-  // Products split by rows (plain, transposed b, with bias and relu) and by k (aᵀ·b, as in dW = xᵀ·dy).
-  const m = tf.tensor2d(values(r, [67, 53]), [67, 53]);
-  const rows = tf.matMul(m, tf.tensor2d(values(r, [53, 29]), [53, 29]));
-  const rowsTransposedB = tf.matMul(m, tf.tensor2d(values(r, [29, 53]), [29, 53]), false, true);
-  const rowsBiasRelu = tf.fused.matMul({
-    a: m,
-    b: tf.tensor2d(values(r, [53, 29]), [53, 29]),
-    bias: tf.tensor1d(values(r, [29])),
-    activation: "relu",
-  });
-  const byK = tf.matMul(
-    tf.tensor2d(values(r, [71, 37]), [71, 37]),
-    tf.tensor2d(values(r, [71, 29]), [71, 29]),
-    true,
-  );
-  return [conv, filterGrad, sigmoidGrad, pooled, poolGrad, rows, rowsTransposedB, rowsBiasRelu, byK].map(
-    (t) => Array.from(t.dataSync()),
-  );
-});
-// A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
-// an error; the next split call works.
-const backend = tf.backend() as unknown as TfjsMemoryBackend;
-const k = activationGradKernel(backend);
-const memory = tfjsMemory(backend);
-const ok = tf.tensor1d(values(r, [64]));
-const okAt = (backend as unknown as { typedArrayFromHeap(t: unknown): Float32Array }).typedArrayFromHeap(
-  ok,
-).byteOffset;
-const split = (second: number) =>
-  runSplit(memory, "sigmoid_grad", k as never, [
-    [okAt, okAt, okAt, 32],
-    [second, second, second, 1 << 20],
-  ]);
-let failure = "";
-try {
-  split(0xfff00000);
-} catch (error) {
-  failure = (error as Error).message;
-}
-split(okAt + 128);
-ok.dispose();
+const work = threadsWork();
 const kernels = kernelThreads();
 process.stdout.write(
-  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, weights, odd, failure })}\n`,
+  `${JSON.stringify({ threads: wasmThreads(), kernelThreads: kernels.threads, byHelpers: kernels.byHelpers, ...work })}\n`,
 );

@@ -1,0 +1,34 @@
+// What threads.test.ts (Node) and browser-threads.test.ts (Chromium) expect of the work in
+// threads-work.ts run on 1 thread and on 2.
+import { expect } from "vitest";
+import { relativeError } from "./support";
+import type { ThreadsWork } from "./threads-work";
+
+export interface ThreadsResult extends ThreadsWork {
+  threads: number;
+  /** Threads our kernels split their work over, and pieces of it the helper threads computed. */
+  kernelThreads: number;
+  byHelpers: number;
+}
+
+export function expectTwoThreadsLikeOne(one: ThreadsResult, two: ThreadsResult): void {
+  expect(one.threads).toBe(1);
+  expect(two.threads).toBe(2);
+  // Our kernels ran split: a helper thread computed some of the pieces.
+  expect(one.kernelThreads).toBe(1);
+  expect(two.kernelThreads).toBe(2);
+  expect(two.byHelpers).toBeGreaterThan(0);
+  // Split into uneven pieces, each kernel gives what one thread gives (the filter gradient's sums in
+  // another order): a conv, its filter gradient, a sigmoid gradient, an average pool and its gradient,
+  // and four matrix products (split by rows: plain, b transposed, with bias and relu; by k: aᵀ·b).
+  expect(two.odd).toHaveLength(9);
+  for (let i = 0; i < one.odd.length; i++) {
+    expect(relativeError(two.odd[i], one.odd[i]), `odd-size output ${i}`).toBeLessThan(1e-6);
+  }
+  // A piece that traps fails its call (in a helper: an error naming the kernel) and wedges nothing.
+  expect(one.failure).toMatch(/memory access out of bounds/);
+  expect(two.failure).toMatch(/memory access out of bounds|sigmoid_grad failed in a kernel helper thread/);
+  for (let i = 0; i < one.weights.length; i++) {
+    expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
+  }
+}
