@@ -1,6 +1,7 @@
 // Both cores in the browser: the built page trains the seed's LeNet (batch 256, 10,000 images, one epoch)
 // in Debian's Chromium, served cross-origin isolated, on 1 core and on N (trainCh6's dataParallel: the
-// page and N - 1 Web Workers) and as N pages at once on 1 core each (the ceiling: nothing waits for
+// page and N - 1 Web Workers), with wasm on N threads (one model, @ln/wasm's kernels split over the page
+// and N - 1 Web Workers) and as N pages at once on 1 core each (the ceiling: nothing waits for
 // anything), alternating the order, and prints each one's median examples/s and the ratio to 1 core, two
 // ways: d2l's timer (training steps only) and the wall clock over the epoch's batches after the first (the
 // steps and everything between them: data, the chart, the browser's own work).
@@ -100,10 +101,15 @@ async function quietMachine(limit: number): Promise<void> {
   }
 }
 
-/** A fresh page, loaded and set up to train on `cores`. */
-async function preparePage(browser: Browser, url: string, cores: number): Promise<Page> {
+/** A fresh page at `query`, loaded and set up to train on `cores` (undefined: the field is off). */
+async function preparePage(
+  browser: Browser,
+  url: string,
+  cores: number | undefined,
+  query = "",
+): Promise<Page> {
   const page = await browser.newPage(); // a context of its own: its own renderer process
-  await page.goto(url);
+  await page.goto(url + query);
   await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 60_000 });
   await configure(page, {
     backend: "wasm",
@@ -113,7 +119,7 @@ async function preparePage(browser: Browser, url: string, cores: number): Promis
     batchSize,
     trainCount,
     testCount: 500,
-    cores,
+    ...(cores === undefined ? {} : { cores }),
   });
   return page;
 }
@@ -129,17 +135,24 @@ async function train(page: Page) {
   const timer = Number(/([\d.]+) examples\/sec/.exec(report)?.[1]);
   if (!Number.isFinite(timer)) throw new Error(`no examples/sec in the report: ${report}`);
   const wall = Number(await page.getAttribute("body", "data-wall-examples-per-sec"));
-  return { timer, wall, says: (await page.textContent("#stat-cores")) ?? "" };
+  const device = (await page.textContent("#device-name")) ?? "";
+  return { timer, wall, says: `${(await page.textContent("#stat-cores")) ?? ""}; ${device}` };
 }
 
 /**
  * `pages` pages training at once, each on `cores`: their examples/s summed, the first one's cores line,
  * and the cores other processes used meanwhile.
  */
-async function trainPages(browser: Browser, url: string, cores: number, pages: number) {
+async function trainPages(
+  browser: Browser,
+  url: string,
+  cores: number | undefined,
+  pages: number,
+  query = "",
+) {
   const opened: Page[] = [];
   try {
-    for (let i = 0; i < pages; i++) opened.push(await preparePage(browser, url, cores));
+    for (let i = 0; i < pages; i++) opened.push(await preparePage(browser, url, cores, query));
     await quietMachine(quietSeconds);
     const before = cpuTicks();
     const start = performance.now();
@@ -159,6 +172,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const configs = [
   { label: "1 core", cores: 1, pages: 1 },
   { label: `${many} cores`, cores: many, pages: 1 },
+  // One model, wasm on N threads: @ln/wasm's kernels split over the page and N - 1 Web Workers (the
+  // Cores field is off then).
+  { label: `wasm ${many} threads`, cores: undefined, pages: 1, query: `?wasmThreads=${many}` },
   { label: `${many} pages at once, 1 core each (the ceiling)`, cores: 1, pages: many },
 ];
 const dist = await buildPage("bench-cores", "./");
@@ -176,7 +192,7 @@ try {
     // Alternate the order, so a change in the machine's load hits all alike.
     const order = configs.map((_, i) => (round % 2 === 1 ? i : configs.length - 1 - i));
     for (const i of order) {
-      const run = await trainPages(browser, server.url, configs[i].cores, configs[i].pages);
+      const run = await trainPages(browser, server.url, configs[i].cores, configs[i].pages, configs[i].query);
       results[i].timer.push(run.timer);
       results[i].wall.push(run.wall);
       console.log(

@@ -36,11 +36,22 @@ export function coresHere(): number {
 }
 
 /**
+ * Threads the page's own wasm runs on. 1 by default: the other cores go to data-parallel workers (the
+ * Cores field). The address can ask for more, `?wasmThreads=2`: one copy of the model, @ln/wasm's
+ * kernels split over the page's thread and a Web Worker per extra thread (no data-parallel then);
+ * `bench:cores` compares the two ways (docs/perf.md).
+ */
+export function pageWasmThreads(): number {
+  const asked = Number(new URLSearchParams(location.search).get("wasmThreads") ?? 1);
+  return Number.isInteger(asked) && asked > 1 && globalThis.crossOriginIsolated ? Math.min(asked, 8) : 1;
+}
+
+/**
  * Whether `backend` trains on more cores through `trainCh6`'s `dataParallel` (each core a copy of the
  * model on its own CPU backend); GPU backends spread their work by themselves.
  */
 export function splitsOverCores(backend: BackendName): boolean {
-  return backend === "wasm" || backend === "js";
+  return (backend === "wasm" && pageWasmThreads() === 1) || backend === "js";
 }
 
 /** Starts each backend once, in order, to learn which ones work in this browser. */
@@ -48,9 +59,8 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   const probes: BackendProbe[] = [];
   for (const { value, label } of BACKENDS) {
     try {
-      // wasm on one thread: the other cores go to data-parallel workers, which speed LeNet up where a
-      // second wasm thread adds a few percent (docs/perf.md).
-      probes.push({ value, label, device: await useDevice(value) });
+      const options = value === "wasm" ? { wasmThreads: pageWasmThreads() } : {};
+      probes.push({ value, label, device: await useDevice(value, options) });
     } catch (error) {
       // A DeviceError says what useDevice tried and why each failed: enough for a tooltip.
       const reason =

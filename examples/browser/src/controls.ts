@@ -1,4 +1,4 @@
-import { type BackendName, type BackendProbe, coresHere, splitsOverCores } from "./backends";
+import { type BackendName, type BackendProbe, coresHere, pageWasmThreads, splitsOverCores } from "./backends";
 import { byId } from "./dom";
 import { MODELS, type ModelChoice } from "./models";
 
@@ -83,8 +83,10 @@ export function updateCores(setDefault = false): void {
 function coresNote(): string {
   if (!globalThis.crossOriginIsolated)
     return "1 core: the page is not cross-origin isolated, so it cannot share memory with Web Workers (see the README).";
-  if (!splitsOverCores(controls.backend.value as BackendName))
-    return "1 core: a GPU backend spreads the work by itself.";
+  const backend = controls.backend.value as BackendName;
+  if (backend === "wasm" && pageWasmThreads() > 1)
+    return `1 copy of the model: wasm runs on ${pageWasmThreads()} threads (?wasmThreads), its kernels split over this page and Web Workers.`;
+  if (!splitsOverCores(backend)) return "1 core: a GPU backend spreads the work by itself.";
   if (coresHere() === 1) return "1 core: this browser reports a single core.";
   const cores = controls.cores.valueAsNumber;
   if (!(cores > 1)) return "1 core: each batch on this page's thread.";

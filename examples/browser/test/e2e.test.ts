@@ -204,6 +204,30 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await context.close();
   });
 
+  it("with ?wasmThreads=2 trains one model on 2 wasm threads (our kernels split over a Web Worker), the Cores field off", async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}?wasmThreads=2`);
+    await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
+    expect(await page.textContent("#device-name")).toContain("WebAssembly (SIMD, 2 threads)");
+    expect(await page.isDisabled("#cores")).toBe(true);
+    expect(await page.textContent("#cores-note")).toContain("wasm runs on 2 threads");
+    const run = await trainOnPage(page, {
+      backend: "wasm",
+      model: "lenet-relu",
+      epochs: 1,
+      lr: 0.1,
+      batchSize: 64,
+      trainCount: 2000,
+      testCount: 500,
+    });
+    console.log(`wasm on 2 threads: ${run.report.replace(/\n/g, "; ")}; test acc ${run.testAcc}`);
+    expect(run.report).not.toContain("Web Worker"); // no data-parallel shards
+    expect(run.testAcc).toBeGreaterThan(0.2);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("trains every model in the menu on wasm, and Stop stops mid-epoch", async () => {
     const page = await browser.newPage();
     const errors = watchErrors(page);
