@@ -27,6 +27,17 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** LeNet (ReLU) for one short epoch on wasm: 32 batches of 64. */
+const reluEpoch: RunSettings = {
+  backend: "wasm",
+  model: "lenet-relu",
+  epochs: 1,
+  lr: 0.1,
+  batchSize: 64,
+  trainCount: 2000,
+  testCount: 500,
+};
+
 /** Trains with the given settings and returns the chart at a few moments and the final accuracy. */
 async function trainOnPage(page: Page, settings: RunSettings) {
   await configure(page, settings);
@@ -183,15 +194,7 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     }
 
     if (backends.includes("webgl")) {
-      const webgl = await trainOnPage(page, {
-        backend: "webgl",
-        model: "lenet-relu",
-        epochs: 1,
-        lr: 0.1,
-        batchSize: 64,
-        trainCount: 2000,
-        testCount: 500,
-      });
+      const webgl = await trainOnPage(page, { ...reluEpoch, backend: "webgl" });
       console.log(`webgl: ${webgl.report.replace(/\n/g, "; ")}; test acc ${webgl.testAcc}`);
       expect(webgl.late[0].points).toBeGreaterThan(webgl.early[0].points);
       expect(webgl.testAcc).toBeGreaterThan(0.2);
@@ -212,15 +215,7 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     expect(await page.textContent("#device-name")).toContain("WebAssembly (SIMD, 2 threads)");
     expect(await page.isDisabled("#cores")).toBe(true);
     expect(await page.textContent("#cores-note")).toContain("wasm runs on 2 threads");
-    const run = await trainOnPage(page, {
-      backend: "wasm",
-      model: "lenet-relu",
-      epochs: 1,
-      lr: 0.1,
-      batchSize: 64,
-      trainCount: 2000,
-      testCount: 500,
-    });
+    const run = await trainOnPage(page, reluEpoch);
     console.log(`wasm on 2 threads: ${run.report.replace(/\n/g, "; ")}; test acc ${run.testAcc}`);
     expect(run.report).not.toContain("Web Worker"); // no data-parallel shards
     expect(run.testAcc).toBeGreaterThan(0.2);
