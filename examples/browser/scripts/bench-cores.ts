@@ -139,17 +139,19 @@ async function train(page: Page) {
   return { timer, wall, says: `${(await page.textContent("#stat-cores")) ?? ""}; ${device}` };
 }
 
+/** How a run trains: `pages` pages at once, each on `cores` (undefined: the field is off) at `query`. */
+interface RunConfig {
+  label: string;
+  cores: number | undefined;
+  pages: number;
+  query?: string;
+}
+
 /**
- * `pages` pages training at once, each on `cores`: their examples/s summed, the first one's cores line,
- * and the cores other processes used meanwhile.
+ * The pages of `config` training at once: their examples/s summed, the first one's cores line, and the
+ * cores other processes used meanwhile.
  */
-async function trainPages(
-  browser: Browser,
-  url: string,
-  cores: number | undefined,
-  pages: number,
-  query = "",
-) {
+async function trainPages(browser: Browser, url: string, { cores, pages, query = "" }: RunConfig) {
   const opened: Page[] = [];
   try {
     for (let i = 0; i < pages; i++) opened.push(await preparePage(browser, url, cores, query));
@@ -169,7 +171,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 // 1 core, N cores (dataParallel), and N pages training on 1 core each at once: no step waits for another
 // there, so it is the most any N-core scheme can get on this machine at that moment.
-const configs = [
+const configs: RunConfig[] = [
   { label: "1 core", cores: 1, pages: 1 },
   { label: `${many} cores`, cores: many, pages: 1 },
   // One model, wasm on N threads: @ln/wasm's kernels split over the page and N - 1 Web Workers (the
@@ -192,7 +194,7 @@ try {
     // Alternate the order, so a change in the machine's load hits all alike.
     const order = configs.map((_, i) => (round % 2 === 1 ? i : configs.length - 1 - i));
     for (const i of order) {
-      const run = await trainPages(browser, server.url, configs[i].cores, configs[i].pages, configs[i].query);
+      const run = await trainPages(browser, server.url, configs[i]);
       results[i].timer.push(run.timer);
       results[i].wall.push(run.wall);
       console.log(

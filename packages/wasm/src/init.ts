@@ -103,9 +103,8 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
   let count = threads;
   // Where our kernels get helper threads (a worker thread in Node, a Web Worker in a browser), tfjs's
   // XNNPACK pool keeps one thread: its threads spin after each of its calls, on the cores our helpers
-  // need. LeNet training on 2 threads: 7,300 ex/s
-  // with both pools (below one thread's 8,000), 11,600 with ours alone (docs/perf.md, "Threads inside
-  // our kernels").
+  // need. LeNet training on 2 threads: 7,300 ex/s with both pools (below one thread's 8,000), 11,600
+  // with ours alone (docs/perf.md, "Threads inside our kernels").
   const ourHelpers = threads > 1 && runtime.startThread !== undefined;
   if (!pathsSet) {
     const paths = options.wasmDir ?? runtime.wasmPaths();
