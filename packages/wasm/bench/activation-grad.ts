@@ -6,7 +6,7 @@
 // (hold the bench lock: flock /tmp/ln-bench.lock node --import tsx bench/activation-grad.ts)
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
-import { useActivationGradKernels } from "../src/activation-grad-simd";
+import { useActivationGradKernels } from "../src/activation-simd";
 import { initWasmBackend } from "../src/index";
 import { LnReluGrad } from "../src/relu-grad";
 import { LnSigmoidGrad } from "../src/sigmoid-grad";

@@ -1,6 +1,6 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { engine, env, getBackend, setBackend } from "@tensorflow/tfjs-core";
-import { activationGradSharedModule, loadActivationGradKernel } from "./activation-grad-simd";
+import { activationSharedModule, loadActivationKernel } from "./activation-simd";
 import { avgPoolGradSharedModule, loadAvgPoolGradKernel } from "./avg-pool-grad-simd";
 import { avgPoolSharedModule, loadAvgPoolKernel } from "./avg-pool-simd";
 import { loadConvGemmKernel } from "./conv-gemm";
@@ -85,7 +85,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
     loadAvgPoolKernel(),
     loadAvgPoolGradKernel(),
     loadMaxPoolGradKernel(),
-    loadActivationGradKernel(),
+    loadActivationKernel(),
     loadMatMulKernel(),
     loadConvGemmKernel(),
   ]);
@@ -155,7 +155,7 @@ async function startHelpers(count: number): Promise<void> {
   const modules = {
     conv: conv2dSharedModule(),
     filter: filterGradSharedModule(),
-    activationGrad: activationGradSharedModule(),
+    activation: activationSharedModule(),
     avgPool: avgPoolSharedModule(),
     avgPoolGrad: avgPoolGradSharedModule(),
     matmul: matMulSharedModule(),

@@ -11,6 +11,7 @@ import { fusedMatMulConfig } from "./fused-mat-mul";
 import { identityConfig } from "./identity";
 import { maxPoolGradConfig } from "./max-pool-grad";
 import { lnReluGradConfig, reluGradConfig } from "./relu-grad";
+import { sigmoidConfig } from "./sigmoid";
 import { lnSigmoidGradConfig, sigmoidGradConfig } from "./sigmoid-grad";
 import { sumConfig } from "./sum";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
@@ -34,6 +35,7 @@ export function fasterKernelConfigs(): KernelConfig[] {
     conv2dConfig,
     fusedConv2dConfig,
     sumConfig,
+    sigmoidConfig,
   ];
 }
 

@@ -1,5 +1,5 @@
 import { Relu } from "@tensorflow/tfjs-core";
-import { activationGradConfigs } from "./activation-grad-simd";
+import { activationGradConfigs } from "./activation-simd";
 
 /** Our kernel: Relu's gradient dx = dy * step(x) from its input x, in one pass. */
 export const LnReluGrad = "LnReluGrad";

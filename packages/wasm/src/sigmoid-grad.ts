@@ -1,5 +1,5 @@
 import { Sigmoid } from "@tensorflow/tfjs-core";
-import { activationGradConfigs } from "./activation-grad-simd";
+import { activationGradConfigs } from "./activation-simd";
 
 /** Our kernel: Sigmoid's gradient dx = dy * (y * (1 - y)) from its output y, in one pass. */
 export const LnSigmoidGrad = "LnSigmoidGrad";

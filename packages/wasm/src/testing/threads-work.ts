@@ -2,7 +2,7 @@
 // thread count they test: a few SGD steps of a small conv net, each split kernel at odd sizes, and a
 // split call with a piece that traps. Free of Node modules.
 import * as tf from "@tensorflow/tfjs";
-import { activationGradKernel } from "../activation-grad-simd";
+import { activationKernel } from "../activation-simd";
 import { runSplit } from "../kernel-threads";
 import { type TfjsMemoryBackend, tfjsMemory } from "../tfjs-memory";
 import { rng, values } from "./random";
@@ -60,6 +60,7 @@ export function threadsWork(): ThreadsWork {
         .sum(),
     )([k]);
     const v = tf.tensor1d(values(r, [1001]));
+    const sigmoid = tf.sigmoid(v);
     const sigmoidGrad = tf.grad((t: tf.Tensor) => tf.sigmoid(t).mul(v).sum())(v);
     const pooled = tf.avgPool(a.slice([0, 0, 0, 0], [3, 8, 8, 5]), 2, 2, "valid");
     const poolGrad = tf.grad((t: tf.Tensor) =>
@@ -83,14 +84,23 @@ export function threadsWork(): ThreadsWork {
       tf.tensor2d(values(r, [71, 29]), [71, 29]),
       true,
     );
-    return [conv, filterGrad, sigmoidGrad, pooled, poolGrad, rows, rowsTransposedB, rowsBiasRelu, byK].map(
-      (t) => Array.from(t.dataSync()),
-    );
+    return [
+      conv,
+      filterGrad,
+      sigmoid,
+      sigmoidGrad,
+      pooled,
+      poolGrad,
+      rows,
+      rowsTransposedB,
+      rowsBiasRelu,
+      byK,
+    ].map((t) => Array.from(t.dataSync()));
   });
   // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
   // an error; the next split call works.
   const backend = tf.backend() as unknown as TfjsMemoryBackend;
-  const k = activationGradKernel(backend);
+  const k = activationKernel(backend);
   const memory = tfjsMemory(backend);
   const ok = tf.tensor1d(values(r, [64]));
   const okAt = (backend as unknown as { typedArrayFromHeap(t: unknown): Float32Array }).typedArrayFromHeap(

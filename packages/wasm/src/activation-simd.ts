@@ -5,21 +5,23 @@ import {
   type TensorInfo,
   util,
 } from "@tensorflow/tfjs-core";
-import { WASM_BASE64 } from "./activation-grad-simd/kernel.gen";
+import { WASM_BASE64 } from "./activation-simd/kernel.gen";
 import { fusedGradient } from "./fused-gradient";
 import { splitExamples } from "./kernel-threads";
 import { markOurs, type WasmHeapBackend } from "./stock";
 import { lazyTfjsMemoryKernel, type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
 
-/** activation-grad-simd/kernel.c, on tfjs's memory: every argument but n is a tensor's address. */
-export interface ActivationGradExports {
+/** activation-simd/kernel.c, on tfjs's memory: every argument but n is a tensor's address. */
+export interface ActivationExports {
+  /** y = 1 / (1 + exp(-x)) over n values (within 9e-8 of the exact value). */
+  sigmoid(x: number, y: number, n: number): void;
   /** dx = dy * (y * (1 - y)) over n values. */
   sigmoid_grad(dy: number, y: number, dx: number, n: number): void;
   /** dx = dy * step(x) over n values. */
   relu_grad(dy: number, x: number, dx: number, n: number): void;
 }
 
-const lazy = lazyTfjsMemoryKernel<ActivationGradExports>("activation gradient", WASM_BASE64);
+const lazy = lazyTfjsMemoryKernel<ActivationExports>("activation", WASM_BASE64);
 
 let enabled = true;
 
@@ -32,13 +34,13 @@ export function useActivationGradKernels(on: boolean): void {
 }
 
 /** Compiles the module once; where that fails, tfjs's op chains stay in use. */
-export const loadActivationGradKernel = lazy.load;
+export const loadActivationKernel = lazy.load;
 
-/** The build activationGradKernel() gives, for helper threads (kernel-threads.ts). */
-export const activationGradSharedModule = lazy.sharedModule;
+/** The build activationKernel() gives, for helper threads (kernel-threads.ts). */
+export const activationSharedModule = lazy.sharedModule;
 
 /** The module on `backend`'s memory when it can run there (and is turned on), else undefined. */
-export function activationGradKernel(backend: TfjsMemoryBackend): ActivationGradExports | undefined {
+export function activationKernel(backend: TfjsMemoryBackend): ActivationExports | undefined {
   return enabled ? lazy.get(backend) : undefined;
 }
 
@@ -55,7 +57,7 @@ export interface ActivationGradSpec {
   fused: string;
   operand: "x" | "y";
   /** The module's function it runs. */
-  kernel: keyof ActivationGradExports;
+  kernel: keyof ActivationExports;
 }
 
 /**
@@ -82,7 +84,7 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
         `@ln/wasm: ${fused} takes float32 tensors dy and ${operandName} of one shape, got ${dy?.dtype} [${dy?.shape}] and ${operand?.dtype} [${operand?.shape}]`,
       );
     }
-    const k = activationGradKernel(backend);
+    const k = activationKernel(backend);
     if (k == null) {
       throw new Error(
         `@ln/wasm: ${fused} runs only on the wasm backend with our SIMD kernels loaded (initWasmBackend() loads them); elsewhere tfjs's own gradient runs`,
@@ -113,7 +115,7 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
       save: spec.save,
       fusedKernel: fused,
       operand: operandName,
-      ready: (backend) => activationGradKernel(backend as ActivationGradBackend) != null,
+      ready: (backend) => activationKernel(backend as ActivationGradBackend) != null,
     }),
   };
 }
