@@ -144,7 +144,7 @@ export async function initWasmBackend(options: WasmInitOptions = {}): Promise<nu
 
 /**
  * Our kernels' helper threads (kernel-threads.ts) on the threaded backend's shared memory, so that our
- * convolutions, filter gradients, activation gradients, average pools and matrix products are split
+ * convolutions, filter gradients, sigmoids and activation gradients, average pools and matrix products are split
  * over the threads asked for.
  */
 async function startHelpers(count: number): Promise<void> {

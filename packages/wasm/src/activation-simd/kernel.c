@@ -12,9 +12,9 @@
 // inf * 0 is NaN, as tfjs's).
 //
 // The sigmoid itself: tfjs's is XNNPACK's vectorised kernel, and ours is no faster on one thread
-// (1.37 against 1.30 ms for 1.2M values, measured 2026-12-02), but XNNPACK's runs on the calling
-// thread alone where tfjs's pool has one thread (init.ts), while ours can be split over our kernel
-// threads (kernel-threads.ts); sigmoid.ts says where each runs. Fusing it into the conv kernel's
+// (2.06 against 1.94 ms for 1.2M values, bench/sigmoid.ts), but XNNPACK's runs on the calling thread
+// alone where tfjs's pool has one thread (init.ts), while ours can be split over our kernel threads
+// (kernel-threads.ts): a LeNet step on 2 threads 1.06x faster. sigmoid.ts says where each runs. Fusing it into the conv kernel's
 // epilogue saved nothing (docs/perf.md, "The sigmoid inside the convolution").
 //
 // This module works on tfjs's own memory (imported; see tfjs-memory.ts): the arguments are
