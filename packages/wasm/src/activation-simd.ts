@@ -26,14 +26,15 @@ const lazy = lazyTfjsMemoryKernel<ActivationExports>("activation", WASM_BASE64);
 let enabled = true;
 
 /**
- * Turns the fused sigmoid and relu gradients off (tfjs's op chains run instead) or back on, leaving
- * the other SIMD kernels as they are: the baseline a benchmark compares them against. Internal.
+ * Turns this module off (the sigmoid and relu gradients run tfjs's op chains, Sigmoid XNNPACK's kernel)
+ * or back on, leaving the other SIMD kernels as they are: the baseline a benchmark compares against.
+ * Internal; sigmoid.ts's useSigmoidKernel chooses for the forward sigmoid alone.
  */
 export function useActivationGradKernels(on: boolean): void {
   enabled = on;
 }
 
-/** Compiles the module once; where that fails, tfjs's op chains stay in use. */
+/** Compiles the module once; where that fails, tfjs's op chains and XNNPACK's Sigmoid stay in use. */
 export const loadActivationKernel = lazy.load;
 
 /** The build activationKernel() gives, for helper threads (kernel-threads.ts). */
