@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useActivationGradKernels } from "./activation-simd";
-import { WASM_BASE64 as ACTIVATION_GRAD } from "./activation-simd/kernel.gen";
+import { WASM_BASE64 as ACTIVATION } from "./activation-simd/kernel.gen";
 import { registerWasmTrainingKernels, restoreStockKernels } from "./register";
 import { LnReluGrad, reluGradConfig } from "./relu-grad";
 import { LnSigmoidGrad, sigmoidGradConfig } from "./sigmoid-grad";
@@ -272,7 +272,7 @@ describe("a module on tfjs's memory", () => {
     const run = (shared: boolean) => {
       const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared });
       const module = new WebAssembly.Module(
-        forTfjsMemory("activation gradient", bytesOf(ACTIVATION_GRAD), shared),
+        forTfjsMemory("activation gradient", bytesOf(ACTIVATION), shared),
       );
       const k = new WebAssembly.Instance(module, { env: { memory } }).exports as {
         sigmoid_grad(dy: number, y: number, dx: number, n: number): void;
@@ -288,7 +288,7 @@ describe("a module on tfjs's memory", () => {
     // The unpatched form cannot import a shared memory: the one byte matters.
     const shared = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const plain = new WebAssembly.Module(
-      forTfjsMemory("activation gradient", bytesOf(ACTIVATION_GRAD), false),
+      forTfjsMemory("activation gradient", bytesOf(ACTIVATION), false),
     );
     expect(() => new WebAssembly.Instance(plain, { env: { memory: shared } })).toThrow(WebAssembly.LinkError);
   });

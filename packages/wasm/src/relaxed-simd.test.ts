@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ActivationExports } from "./activation-simd";
-import { WASM_BASE64 as ACTIVATION_GRAD } from "./activation-simd/kernel.gen";
+import { WASM_BASE64 as ACTIVATION } from "./activation-simd/kernel.gen";
 import { filterGradKernelVariant } from "./conv2d-backprop-filter-simd";
 import { conv2dKernelVariant } from "./conv2d-simd";
 import {
@@ -185,7 +185,7 @@ describe("a relaxed build that does not load", () => {
     // Valid header, then a section id that does not exist: refused before it compiles.
     const broken = btoa(String.fromCharCode(0, 97, 115, 109, 1, 0, 0, 0, 99, 0));
     const kernels = [1, 2].map(() =>
-      lazyTfjsMemoryKernel<ActivationExports>("test", ACTIVATION_GRAD, broken),
+      lazyTfjsMemoryKernel<ActivationExports>("test", ACTIVATION, broken),
     );
     for (const k of kernels) await k.load();
     expect(kernels.map((k) => k.variant())).toEqual(["plain", "plain"]);
