@@ -18,8 +18,8 @@ export function useSigmoidKernel(when: SigmoidKernelUse): void {
  * Sigmoid for wasm. On one thread XNNPACK's kernel (tfjs's) is as fast as ours, and its results are
  * what every other backend's tests were written against, so it stays; where our kernel threads run
  * (wasm threads > 1), tfjs's pool has one thread (init.ts) and XNNPACK's sigmoid would run on the
- * calling thread alone: 4-5 ms of a 70-85 ms LeNet step on a slow machine (docs/perf.md). There ours
- * (activation-simd/kernel.c, within 9e-8 of the exact value, as XNNPACK's) is split over the threads.
+ * calling thread alone. There ours (activation-simd/kernel.c, within 9e-8 of the exact value, as
+ * XNNPACK's) is split over the threads: a LeNet step on 2 threads 1.06x faster (bench/sigmoid.ts).
  */
 function sigmoid(args: { inputs: { x: TensorInfo }; backend: WasmBackendLike }): TensorInfo {
   const { inputs, backend } = args;

@@ -14,12 +14,14 @@
 // The sigmoid itself: tfjs's is XNNPACK's vectorised kernel, and ours is no faster on one thread
 // (2.06 against 1.94 ms for 1.2M values, bench/sigmoid.ts), but XNNPACK's runs on the calling thread
 // alone where tfjs's pool has one thread (init.ts), while ours can be split over our kernel threads
-// (kernel-threads.ts): a LeNet step on 2 threads 1.06x faster. sigmoid.ts says where each runs. Fusing it into the conv kernel's
-// epilogue saved nothing (docs/perf.md, "The sigmoid inside the convolution").
+// (kernel-threads.ts): a LeNet step on 2 threads 1.06x faster. sigmoid.ts says where each runs.
+// Fusing it into the conv kernel's epilogue saved nothing (docs/perf.md, "The sigmoid inside the
+// convolution").
 //
 // This module works on tfjs's own memory (imported; see tfjs-memory.ts): the arguments are
 // addresses of tfjs tensors, nothing is copied. It must therefore keep no data of its own and
-// read or write nothing past the n values it is given (a scalar loop does the last n % 4).
+// read or write nothing past the n values it is given (the last n % 4 go through a scalar loop, or
+// for the sigmoid a padded vector on the stack).
 #include "../simd-kernel.h"
 
 #ifndef LN_TFJS_MEMORY
@@ -59,8 +61,8 @@ void relu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
 // into the exponent field gives s = 2^n) and |t| <= ln2 / 2 (ln2 in two parts, so that n * LN2_HI is
 // exact); exp(t) = 1 + t p(t), p of degree 4 fitted for relative error (9.1e-8 in exact arithmetic);
 // e = s + (s t) p. Below z = -87.34, s would be subnormal or wrong, and sigmoid(x) is under 2^-126:
-// 0 there. Against float64: max absolute error 8.9e-8 (1 / (1 + exp(-x))
-// in float32: 9.2e-8), max relative error 2.7e-7 for x > -87; NaN stays NaN.
+// 0 there. Against float64: max absolute error 8.9e-8 (1 / (1 + exp(-x)) in float32: 9.2e-8), max
+// relative error 2.7e-7 for x > -87; NaN stays NaN.
 #define SIGMOID_MAGIC 12583039.f  // 1.5 * 2^23 + 127: n + 127 in the low bits
 #define LOG2E 1.44269502f
 #define LN2_HI 0.693145751953125f
