@@ -287,9 +287,7 @@ describe("a module on tfjs's memory", () => {
     expect(run(false)).toEqual([0.5, -0.1875, 0]);
     // The unpatched form cannot import a shared memory: the one byte matters.
     const shared = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
-    const plain = new WebAssembly.Module(
-      forTfjsMemory("activation gradient", bytesOf(ACTIVATION), false),
-    );
+    const plain = new WebAssembly.Module(forTfjsMemory("activation gradient", bytesOf(ACTIVATION), false));
     expect(() => new WebAssembly.Instance(plain, { env: { memory: shared } })).toThrow(WebAssembly.LinkError);
   });
 

@@ -184,9 +184,7 @@ describe("a relaxed build that does not load", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     // Valid header, then a section id that does not exist: refused before it compiles.
     const broken = btoa(String.fromCharCode(0, 97, 115, 109, 1, 0, 0, 0, 99, 0));
-    const kernels = [1, 2].map(() =>
-      lazyTfjsMemoryKernel<ActivationExports>("test", ACTIVATION, broken),
-    );
+    const kernels = [1, 2].map(() => lazyTfjsMemoryKernel<ActivationExports>("test", ACTIVATION, broken));
     for (const k of kernels) await k.load();
     expect(kernels.map((k) => k.variant())).toEqual(["plain", "plain"]);
     const wasm = tf.findBackend("wasm") as TfjsMemoryBackend;
