@@ -1,4 +1,5 @@
-// Both cores in the browser: the built page trains the seed's LeNet (batch 256, 10,000 images, one epoch)
+// Both cores in the browser: the built page trains the seed's LeNet (batch 256, all 60,000 images as the
+// page does by default, one epoch)
 // in Debian's Chromium, served cross-origin isolated, on 1 core and on N (trainCh6's dataParallel: the
 // page and N - 1 Web Workers), with wasm on N threads (one model, @ln/wasm's kernels split over the page
 // and N - 1 Web Workers) and as N pages at once on 1 core each (the ceiling: nothing waits for
@@ -7,7 +8,10 @@
 // steps and everything between them: data, the chart, the browser's own work).
 // Before each run it waits (at most --quiet seconds) for the machine's other processes to calm down, and
 // it prints how many cores they used during each run.
-//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 10000 --quiet 120]
+// Not fewer images: an epoch of 10,000 is 39 steps, of which the first ~8 run 2-3x slower while V8 tiers
+// up the wasm (on each worker too, so the 2-core runs pay more): such runs measure the warm-up, not the
+// training (2026-12-03: 1.12-1.29x for either 2-core way at 10,000 where 60,000 gave 1.25-1.57x).
+//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 60000 --quiet 120]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -25,7 +29,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     cores: { type: "string", default: "2" },
     batch: { type: "string", default: "256" },
-    train: { type: "string", default: "10000" },
+    train: { type: "string", default: "60000" },
     quiet: { type: "string", default: "120" },
   },
 });

@@ -99,6 +99,8 @@ interface Pool {
 }
 
 let pool: Pool | undefined;
+/** Whether calls split over the helpers (see {@link splitKernelCalls}). */
+let splitting = true;
 
 /**
  * Starts `count` helper threads on `memory` (tfjs's, shared), a stack for each of their instances
@@ -145,11 +147,23 @@ export function stopKernelThreads(): void {
   pool = undefined;
 }
 
-/** How many threads a kernel call on `memory` is split over (1: no helpers), and pieces helpers ran. */
+/**
+ * How many threads our kernels run on (without `memory`), or a kernel call on `memory` is split over
+ * (1: no helpers, or splitting is off), and pieces helpers ran.
+ */
 export function kernelThreads(memory?: WebAssembly.Memory): { threads: number; byHelpers: number } {
   if (pool === undefined) return { threads: 1, byHelpers: 0 };
-  const on = memory === undefined || pool.memory === memory;
+  const on = memory === undefined || (pool.memory === memory && splitting);
   return { threads: on ? pool.helpers.length + 1 : 1, byHelpers: pool.byHelpers };
+}
+
+/**
+ * With false, our kernels run every call on the calling thread while the helpers stay up (true again:
+ * split as before). For measuring: one process can time the same steps split and unsplit, alternating,
+ * where the machine's drift between processes is larger than the differences measured.
+ */
+export function splitKernelCalls(on: boolean): void {
+  splitting = on;
 }
 
 /** `n` examples (or values) as `parts` nearly equal ranges [first, count], leaving out empty ones;

@@ -3,7 +3,7 @@
 // split call with a piece that traps. Free of Node modules.
 import * as tf from "@tensorflow/tfjs";
 import { activationKernel } from "../activation-simd";
-import { runSplit } from "../kernel-threads";
+import { kernelThreads, runSplit, splitKernelCalls } from "../kernel-threads";
 import { type TfjsMemoryBackend, tfjsMemory } from "../tfjs-memory";
 import { rng, values } from "./random";
 
@@ -11,6 +11,10 @@ export interface ThreadsWork {
   weights: number[][];
   odd: number[][];
   failure: string;
+  /** The odd filter gradient with splitKernelCalls(false), and pieces the helpers ran meanwhile. */
+  unsplit: { filterGrad: number[]; helperPieces: number };
+  /** Pieces the helpers ran of a sigmoid after splitKernelCalls(true). */
+  helperPiecesAfter: number;
 }
 
 export function threadsWork(): ThreadsWork {
@@ -97,6 +101,29 @@ export function threadsWork(): ThreadsWork {
       byK,
     ].map((t) => Array.from(t.dataSync()));
   });
+  // Splitting off: this thread alone computes what one thread does; on again: the helpers take pieces.
+  const a = tf.tensor4d(values(rng(7), [3, 9, 9, 5]), [3, 9, 9, 5]);
+  const filterGradOf = () =>
+    tf.tidy(() => {
+      const k = tf.tensor4d(values(rng(8), [3, 3, 5, 7]), [3, 3, 5, 7]);
+      const g = tf.grad((f: tf.Tensor) =>
+        tf
+          .conv2d(a, f as tf.Tensor4D, 1, "same")
+          .square()
+          .sum(),
+      )(k);
+      return Array.from(g.dataSync());
+    });
+  const pieces = () => kernelThreads().byHelpers;
+  splitKernelCalls(false);
+  let before = pieces();
+  const unsplit = { filterGrad: filterGradOf(), helperPieces: 0 };
+  unsplit.helperPieces = pieces() - before;
+  splitKernelCalls(true);
+  before = pieces();
+  tf.tidy(() => tf.sigmoid(tf.tensor1d(values(rng(9), [4096]))).dataSync());
+  const helperPiecesAfter = pieces() - before;
+  a.dispose();
   // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
   // an error; the next split call works.
   const backend = tf.backend() as unknown as TfjsMemoryBackend;
@@ -119,5 +146,5 @@ export function threadsWork(): ThreadsWork {
   }
   split(okAt + 128);
   ok.dispose();
-  return { weights, odd, failure };
+  return { weights, odd, failure, unsplit, helperPiecesAfter };
 }

@@ -1,0 +1,114 @@
+// Where a LeNet training step goes when @ln/wasm's kernels split over two threads, kernel by kernel, by
+// the wall clock: trainCh6's step (batchGradients with the input convolution unfused, then SGD; as
+// step.ts) on the seed's sigmoid LeNet at batch 256, wasm on 2 threads, in one process alternating
+// blocks of steps with the kernel calls split and on the calling thread alone (splitKernelCalls), so
+// the machine's drift hits both alike. Each kernel's time is taken around its kernelFunc: tf.profile
+// cannot show this, as its pause after every kernel lets the helper fall asleep. "One thread" here is
+// the threaded build with the helper idle: close to, not the same as, a 1-thread backend (whose tfjs
+// kernels run a module without atomics).
+//   node --import tsx bench/vs-pytorch/split-step.ts [--blocks 20] [--min-ms 0.05]
+// (quiet machine: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx ...)
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { lenet } from "@ln/zoo";
+import * as tf from "@tensorflow/tfjs";
+import { batchGradients } from "../../packages/train/src/gradients";
+import { unfuseInputConvs } from "../../packages/train/src/input-convs";
+import { initWasmBackend, kernelThreads, splitKernelCalls } from "@ln/wasm";
+import { benchArgs } from "../args";
+
+const { values } = parseArgs({
+  args: benchArgs(),
+  options: { blocks: { type: "string", default: "20" }, "min-ms": { type: "string", default: "0.05" } },
+});
+const blocks = Number(values.blocks);
+const minMs = Number(values["min-ms"]);
+const loadAverage = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
+const STEPS_PER_BLOCK = 8;
+console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
+await initWasmBackend({ threads: 2 });
+if (kernelThreads().threads < 2) throw new Error("our kernels have no helper thread here");
+
+const model = lenet({ seed: 1 });
+unfuseInputConvs(model);
+const optimizer = tf.train.sgd(0.9);
+const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const x = tf.randomNormal([256, 28, 28, 1]);
+const y = tf.randomUniform([256], 0, 10, "int32") as tf.Tensor1D;
+async function trainStep() {
+  const { grads } = await batchGradients(model, x, y, variables, 10, "split-step.ts");
+  tf.tidy(() => optimizer.applyGradients(grads));
+  tf.dispose(grads);
+}
+
+const MODES = ["one thread", "split"] as const;
+type Mode = (typeof MODES)[number];
+/** Milliseconds in each kernel (by name) and the steps' times, per mode; undefined: not timing. */
+const kernelMs = { "one thread": new Map<string, number>(), split: new Map<string, number>() };
+const stepMs = { "one thread": [] as number[], split: [] as number[] };
+let timing: Mode | undefined;
+let depth = 0; // a kernel that calls another through the registry counts once
+for (const config of tf.getKernelsForBackend("wasm")) {
+  const inner = config.kernelFunc;
+  config.kernelFunc = (args) => {
+    if (timing === undefined || depth > 0) return inner(args);
+    const [mode, t0] = [timing, performance.now()];
+    depth++;
+    try {
+      return inner(args);
+    } finally {
+      depth--;
+      const times = kernelMs[mode];
+      times.set(config.kernelName, (times.get(config.kernelName) ?? 0) + performance.now() - t0);
+    }
+  };
+}
+
+for (let i = 0; i < 10; i++) await trainStep(); // warm-up: V8 tiers the wasm up
+const tensors = tf.memory().numTensors;
+for (let block = 0; block < blocks; block++) {
+  for (const mode of MODES) {
+    splitKernelCalls(mode === "split");
+    await trainStep(); // the first step after a switch: the helper may be asleep
+    for (let i = 0; i < STEPS_PER_BLOCK; i++) {
+      timing = mode;
+      const t0 = performance.now();
+      await trainStep();
+      stepMs[mode].push(performance.now() - t0);
+      timing = undefined;
+    }
+  }
+}
+splitKernelCalls(true);
+if (tf.memory().numTensors !== tensors) throw new Error(`tensors ${tensors} -> ${tf.memory().numTensors}`);
+
+const steps = blocks * STEPS_PER_BLOCK;
+const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+const perStep = (mode: Mode, name: string) => (kernelMs[mode].get(name) ?? 0) / steps;
+const names = [...kernelMs["one thread"].keys()].sort(
+  (a, b) => perStep("one thread", b) - perStep("one thread", a),
+);
+console.log(`LeNet step, batch 256, ${steps} steps each, alternating blocks of ${STEPS_PER_BLOCK}`);
+console.log("| kernel | one thread ms/step | split ms/step | speed-up |\n|---|---:|---:|---:|");
+for (const name of names.filter((n) => perStep("one thread", n) >= minMs)) {
+  const [one, split] = [perStep("one thread", name), perStep("split", name)];
+  console.log(`| ${name} | ${one.toFixed(3)} | ${split.toFixed(3)} | ${(one / split).toFixed(2)}x |`);
+}
+const inKernels = (mode: Mode) => names.reduce((s, n) => s + perStep(mode, n), 0);
+const [oneIn, splitIn] = [inKernels("one thread"), inKernels("split")];
+console.log(
+  `| all kernels | ${oneIn.toFixed(2)} | ${splitIn.toFixed(2)} | ${(oneIn / splitIn).toFixed(2)}x |`,
+);
+const outside = (mode: Mode) => mean(stepMs[mode]) - inKernels(mode);
+console.log(
+  `| outside kernels (tfjs, layers) | ${outside("one thread").toFixed(2)} | ${outside("split").toFixed(2)} | |`,
+);
+const [oneMed, splitMed] = [median(stepMs["one thread"]), median(stepMs.split)];
+console.log(
+  `step median: one thread ${oneMed.toFixed(2)} ms, split ${splitMed.toFixed(2)} ms (${(oneMed / splitMed).toFixed(2)}x); ` +
+    `means ${mean(stepMs["one thread"]).toFixed(2)} and ${mean(stepMs.split).toFixed(2)}; load average at end: ${loadAverage()}`,
+);
