@@ -10,11 +10,11 @@
 // (quiet machine: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx ...)
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { initWasmBackend, kernelThreads, splitKernelCalls } from "@ln/wasm";
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { batchGradients } from "../../packages/train/src/gradients";
 import { unfuseInputConvs } from "../../packages/train/src/input-convs";
-import { initWasmBackend, kernelThreads, splitKernelCalls } from "@ln/wasm";
 import { benchArgs } from "../args";
 
 const { values } = parseArgs({
