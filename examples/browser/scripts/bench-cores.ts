@@ -10,7 +10,7 @@
 // it prints how many cores they used during each run.
 // Not fewer images: an epoch of 10,000 is 39 steps, of which the first ~8 run 2-3x slower while V8 tiers
 // up the wasm (on each worker too, so the 2-core runs pay more): such runs measure the warm-up, not the
-// training (2026-12-03: 1.12-1.29x for either 2-core way at 10,000 where 60,000 gave 1.25-1.57x).
+// training (2026-12-03, 10,000 images: two pages at once 1.52x in one run, 2.29x in the next).
 //   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 60000 --quiet 120]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
