@@ -11,10 +11,11 @@ export interface ThreadsWork {
   weights: number[][];
   odd: number[][];
   failure: string;
-  /** The odd filter gradient with splitKernelCalls(false), and pieces the helpers ran meanwhile. */
-  unsplit: { filterGrad: number[]; helperPieces: number };
-  /** Pieces the helpers ran of a sigmoid after splitKernelCalls(true). */
-  helperPiecesAfter: number;
+  /**
+   * The odd filter gradient with splitKernelCalls(false), pieces the helpers ran meanwhile, and the
+   * threads a call on tfjs's memory splits over with it off and on again.
+   */
+  unsplit: { filterGrad: number[]; helperPieces: number; threadsOff: number; threadsOn: number };
 }
 
 export function threadsWork(): ThreadsWork {
@@ -114,21 +115,19 @@ export function threadsWork(): ThreadsWork {
       )(k);
       return Array.from(g.dataSync());
     });
-  const pieces = () => kernelThreads().byHelpers;
+  const memory = tfjsMemory(tf.backend() as unknown as TfjsMemoryBackend);
   splitKernelCalls(false);
-  let before = pieces();
-  const unsplit = { filterGrad: filterGradOf(), helperPieces: 0 };
-  unsplit.helperPieces = pieces() - before;
+  const before = kernelThreads().byHelpers;
+  const filterGrad = filterGradOf();
+  const helperPieces = kernelThreads().byHelpers - before;
+  const threadsOff = kernelThreads(memory).threads;
   splitKernelCalls(true);
-  before = pieces();
-  tf.tidy(() => tf.sigmoid(tf.tensor1d(values(rng(9), [4096]))).dataSync());
-  const helperPiecesAfter = pieces() - before;
+  const unsplit = { filterGrad, helperPieces, threadsOff, threadsOn: kernelThreads(memory).threads };
   a.dispose();
   // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
   // an error; the next split call works.
   const backend = tf.backend() as unknown as TfjsMemoryBackend;
   const k = activationKernel(backend);
-  const memory = tfjsMemory(backend);
   const ok = tf.tensor1d(values(r, [64]));
   const okAt = (backend as unknown as { typedArrayFromHeap(t: unknown): Float32Array }).typedArrayFromHeap(
     ok,
@@ -146,5 +145,5 @@ export function threadsWork(): ThreadsWork {
   }
   split(okAt + 128);
   ok.dispose();
-  return { weights, odd, failure, unsplit, helperPiecesAfter };
+  return { weights, odd, failure, unsplit };
 }
