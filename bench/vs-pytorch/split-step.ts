@@ -23,12 +23,8 @@ const { values } = parseArgs({
 });
 const blocks = Number(values.blocks);
 const minMs = Number(values["min-ms"]);
-const loadAverage = () =>
-  loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
 const STEPS_PER_BLOCK = 8;
-console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
+console.log(`node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
 await initWasmBackend({ threads: 2 });
 if (kernelThreads().threads < 2) throw new Error("our kernels have no helper thread here");
 
@@ -46,10 +42,10 @@ async function trainStep() {
 
 const MODES = ["one thread", "split"] as const;
 type Mode = (typeof MODES)[number];
-/** Milliseconds in each kernel (by name) and the steps' times, per mode; undefined: not timing. */
+/** Per mode: milliseconds in each kernel (by name), summed over the timed steps, and each step's time. */
 const kernelMs = { "one thread": new Map<string, number>(), split: new Map<string, number>() };
 const stepMs = { "one thread": [] as number[], split: [] as number[] };
-let timing: Mode | undefined;
+let timing: Mode | undefined; // undefined: a step not timed
 let depth = 0; // a kernel that calls another through the registry counts once
 for (const config of tf.getKernelsForBackend("wasm")) {
   const inner = config.kernelFunc;
@@ -110,5 +106,5 @@ console.log(
 const [oneMed, splitMed] = [median(stepMs["one thread"]), median(stepMs.split)];
 console.log(
   `step median: one thread ${oneMed.toFixed(2)} ms, split ${splitMed.toFixed(2)} ms (${(oneMed / splitMed).toFixed(2)}x); ` +
-    `means ${mean(stepMs["one thread"]).toFixed(2)} and ${mean(stepMs.split).toFixed(2)}; load average at end: ${loadAverage()}`,
+    `means ${mean(stepMs["one thread"]).toFixed(2)} and ${mean(stepMs.split).toFixed(2)}; load average at the end ${loadavg()[0].toFixed(2)}`,
 );

@@ -8,8 +8,14 @@ import {
 import { WASM_BASE64 } from "./activation-simd/kernel.gen";
 import { fusedGradient } from "./fused-gradient";
 import { splitExamples } from "./kernel-threads";
-import { markOurs, type WasmHeapBackend } from "./stock";
-import { lazyTfjsMemoryKernel, type TfjsMemoryBackend, tfjsMemory } from "./tfjs-memory";
+import { markOurs } from "./stock";
+import {
+  addressOf,
+  lazyTfjsMemoryKernel,
+  type TfjsHeapBackend,
+  type TfjsMemoryBackend,
+  tfjsMemory,
+} from "./tfjs-memory";
 
 /** activation-simd/kernel.c, on tfjs's memory: every argument but n is a tensor's address. */
 export interface ActivationExports {
@@ -45,8 +51,26 @@ export function activationKernel(backend: TfjsMemoryBackend): ActivationExports 
   return enabled ? lazy.get(backend) : undefined;
 }
 
-/** The wasm backend as the fused activation gradients use it. */
-type ActivationGradBackend = WasmHeapBackend & TfjsMemoryBackend;
+/**
+ * Runs the module's `fn` over `n` values of the tensors at `addresses` (each piece's advanced to its
+ * first value), split over the kernel threads where they run, in whole vectors (16 values: 64 bytes).
+ */
+export function runOverValues(
+  backend: TfjsHeapBackend,
+  fn: keyof ActivationExports,
+  k: ActivationExports,
+  n: number,
+  addresses: number[],
+): void {
+  splitExamples(
+    tfjsMemory(backend),
+    fn,
+    k as never,
+    n,
+    (first, count) => [...addresses.map((at) => at + 4 * first), count],
+    16,
+  );
+}
 
 /** One fused activation gradient: which forward kernel, our kernel's name, and what it runs. */
 export interface ActivationGradSpec {
@@ -70,10 +94,7 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
   gradient: GradConfig;
 } {
   const { fused, operand: operandName } = spec;
-  function kernelFunc(args: {
-    inputs: Record<string, TensorInfo>;
-    backend: ActivationGradBackend;
-  }): TensorInfo {
+  function kernelFunc(args: { inputs: Record<string, TensorInfo>; backend: TfjsHeapBackend }): TensorInfo {
     const { inputs, backend } = args;
     const { dy, [operandName]: operand } = inputs;
     if (
@@ -92,17 +113,8 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
       );
     }
     const dx = backend.makeOutput(dy.shape, "float32");
-    const at = (t: TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-    const [dyAt, operandAt, dxAt] = [at(dy), at(operand), at(dx)];
-    // Split over the kernel threads where they run, in whole vectors (16 values: 64 bytes).
-    splitExamples(
-      tfjsMemory(backend),
-      spec.kernel,
-      k as never,
-      util.sizeFromShape(dy.shape),
-      (first, count) => [dyAt + 4 * first, operandAt + 4 * first, dxAt + 4 * first, count],
-      16,
-    );
+    const addresses = [dy, operand, dx].map((t) => addressOf(backend, t));
+    runOverValues(backend, spec.kernel, k, util.sizeFromShape(dy.shape), addresses);
     return dx;
   }
   return {
@@ -116,7 +128,7 @@ export function activationGradConfigs(spec: ActivationGradSpec): {
       save: spec.save,
       fusedKernel: fused,
       operand: operandName,
-      ready: (backend) => activationKernel(backend as ActivationGradBackend) != null,
+      ready: (backend) => activationKernel(backend as TfjsHeapBackend) != null,
     }),
   };
 }

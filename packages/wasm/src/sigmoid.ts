@@ -1,6 +1,6 @@
 import { type KernelConfig, type KernelFunc, Sigmoid, type TensorInfo, util } from "@tensorflow/tfjs-core";
-import { activationKernel } from "./activation-simd";
-import { kernelThreads, splitExamples } from "./kernel-threads";
+import { activationKernel, runOverValues } from "./activation-simd";
+import { kernelThreads } from "./kernel-threads";
 import { call, markOurs, type WasmBackendLike } from "./stock";
 import { addressOf, type TfjsHeapBackend, tfjsMemory } from "./tfjs-memory";
 
@@ -31,18 +31,7 @@ function sigmoid(args: { inputs: { x: TensorInfo }; backend: WasmBackendLike }):
   if (!wanted || simd == null || x.dtype !== "float32") return call(Sigmoid, backend, inputs);
   const y = heap.makeOutput(x.shape, "float32");
   const n = util.sizeFromShape(x.shape);
-  if (n > 0) {
-    const [xAt, yAt] = [addressOf(heap, x), addressOf(heap, y)];
-    // In whole vectors (16 values: 64 bytes), as the activation gradients.
-    splitExamples(
-      memory,
-      "sigmoid",
-      simd as never,
-      n,
-      (first, count) => [xAt + 4 * first, yAt + 4 * first, count],
-      16,
-    );
-  }
+  if (n > 0) runOverValues(heap, "sigmoid", simd, n, [addressOf(heap, x), addressOf(heap, y)]);
   return y;
 }
 

@@ -102,28 +102,25 @@ export function threadsWork(): ThreadsWork {
       byK,
     ].map((t) => Array.from(t.dataSync()));
   });
-  // Splitting off: this thread alone computes what one thread does; on again: the helpers take pieces.
-  const a = tf.tensor4d(values(rng(7), [3, 9, 9, 5]), [3, 9, 9, 5]);
-  const filterGradOf = () =>
-    tf.tidy(() => {
-      const k = tf.tensor4d(values(rng(8), [3, 3, 5, 7]), [3, 3, 5, 7]);
-      const g = tf.grad((f: tf.Tensor) =>
-        tf
-          .conv2d(a, f as tf.Tensor4D, 1, "same")
-          .square()
-          .sum(),
-      )(k);
-      return Array.from(g.dataSync());
-    });
+  // Splitting off: this thread alone computes what one thread does; on again: calls split again.
   const memory = tfjsMemory(tf.backend() as unknown as TfjsMemoryBackend);
   splitKernelCalls(false);
   const before = kernelThreads().byHelpers;
-  const filterGrad = filterGradOf();
+  const filterGrad = tf.tidy(() => {
+    const a = tf.tensor4d(values(rng(7), [3, 9, 9, 5]), [3, 9, 9, 5]);
+    const k = tf.tensor4d(values(rng(8), [3, 3, 5, 7]), [3, 3, 5, 7]);
+    const g = tf.grad((f: tf.Tensor) =>
+      tf
+        .conv2d(a, f as tf.Tensor4D, 1, "same")
+        .square()
+        .sum(),
+    )(k);
+    return Array.from(g.dataSync());
+  });
   const helperPieces = kernelThreads().byHelpers - before;
   const threadsOff = kernelThreads(memory).threads;
   splitKernelCalls(true);
   const unsplit = { filterGrad, helperPieces, threadsOff, threadsOn: kernelThreads(memory).threads };
-  a.dispose();
   // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
   // an error; the next split call works.
   const backend = tf.backend() as unknown as TfjsMemoryBackend;
