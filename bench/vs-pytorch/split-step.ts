@@ -5,12 +5,19 @@
 // the machine's drift hits both alike. Each kernel's time is taken around its kernelFunc: tf.profile
 // cannot show this, as its pause after every kernel lets the helper fall asleep. "One thread" here is
 // the threaded build with the helper idle: close to, not the same as, a 1-thread backend (whose tfjs
-// kernels run a module without atomics).
+// kernels run a module without atomics). Then, from timeSplitCalls, what happens inside the split
+// calls on each thread: time computing, the caller's wait for the helper, the helper asleep.
 //   node --import tsx bench/vs-pytorch/split-step.ts [--blocks 20] [--min-ms 0.05]
 // (quiet machine: flock /tmp/ln-bench.lock ~/.cache/ln/node/24.22.3/bin/node --import tsx ...)
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { initWasmBackend, kernelThreads, splitKernelCalls } from "@ln/wasm";
+import {
+  initWasmBackend,
+  kernelThreads,
+  type SplitCallTiming,
+  splitKernelCalls,
+  timeSplitCalls,
+} from "@ln/wasm";
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { batchGradients } from "../../packages/train/src/gradients";
@@ -44,6 +51,8 @@ const MODES = ["one thread", "split"] as const;
 type Mode = (typeof MODES)[number];
 /** Per mode: milliseconds in each kernel (by name), summed over the timed steps, and each step's time. */
 const kernelMs = { "one thread": new Map<string, number>(), split: new Map<string, number>() };
+/** The split steps' kernel calls as each thread saw them (timeSplitCalls). */
+const splitCalls: SplitCallTiming[] = [];
 const stepMs = { "one thread": [] as number[], split: [] as number[] };
 let timing: Mode | undefined; // undefined: a step not timed
 let depth = 0; // a kernel that calls another through the registry counts once
@@ -69,6 +78,7 @@ for (let block = 0; block < blocks; block++) {
   for (const mode of MODES) {
     splitKernelCalls(mode === "split");
     await trainStep(); // the first step after a switch: the helper may be asleep
+    timeSplitCalls(mode === "split");
     for (let i = 0; i < STEPS_PER_BLOCK; i++) {
       timing = mode;
       const t0 = performance.now();
@@ -76,6 +86,7 @@ for (let block = 0; block < blocks; block++) {
       stepMs[mode].push(performance.now() - t0);
       timing = undefined;
     }
+    splitCalls.push(...timeSplitCalls(false));
   }
 }
 splitKernelCalls(true);
@@ -107,4 +118,45 @@ const [oneMed, splitMed] = [median(stepMs["one thread"]), median(stepMs.split)];
 console.log(
   `step median: one thread ${oneMed.toFixed(2)} ms, split ${splitMed.toFixed(2)} ms (${(oneMed / splitMed).toFixed(2)}x); ` +
     `means ${mean(stepMs["one thread"]).toFixed(2)} and ${mean(stepMs.split).toFixed(2)}; load average at the end ${loadavg()[0].toFixed(2)}`,
+);
+
+// Inside the split calls, by function (ms a step): each thread's time computing (busy), the calling
+// thread's wait for the helper's pieces after its own, and how often the helper had gone to sleep
+// before a call (then the call woke it: wake-up, p50). A call's time beyond the busier thread's is lost.
+console.log(
+  "\n| split function | calls a step | call ms | caller busy | helper busy | caller waits | helper asleep | wake-up us (p50) | pieces caller/helper |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+);
+const byFn = new Map<string, SplitCallTiming[]>();
+for (const c of splitCalls) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+const sum = (calls: SplitCallTiming[], f: (c: SplitCallTiming) => number) =>
+  calls.reduce((total, c) => total + f(c), 0) / steps;
+const helperSum = (c: SplitCallTiming, f: (h: SplitCallTiming["helpers"][number]) => number) =>
+  c.helpers.reduce((total, h) => total + (h.pieces > 0 ? f(h) : 0), 0);
+const totals = { call: 0, caller: 0, helper: 0, wait: 0 };
+for (const [fn, calls] of [...byFn].sort(
+  (a, b) => sum(b[1], (c) => c.returned - c.published) - sum(a[1], (c) => c.returned - c.published),
+)) {
+  const call = sum(calls, (c) => c.returned - c.published);
+  const caller = sum(calls, (c) => (c.caller.pieces > 0 ? c.caller.end - c.caller.start : 0));
+  const helper = sum(calls, (c) => helperSum(c, (h) => h.end - h.start));
+  const wait = sum(calls, (c) => c.returned - (c.caller.pieces > 0 ? c.caller.end : c.published));
+  const slept = calls.filter((c) => c.helpers.some((h) => h.slept));
+  const wake = median(
+    slept.flatMap((c) =>
+      c.helpers.filter((h) => h.slept && h.seen > 0).map((h) => 1000 * (h.seen - c.published)),
+    ),
+  );
+  const pieces = `${calls.reduce((n, c) => n + c.caller.pieces, 0)}/${calls.reduce((n, c) => n + helperSum(c, (h) => h.pieces), 0)}`;
+  Object.assign(totals, {
+    call: totals.call + call,
+    caller: totals.caller + caller,
+    helper: totals.helper + helper,
+    wait: totals.wait + wait,
+  });
+  console.log(
+    `| ${fn} | ${(calls.length / steps).toFixed(1)} | ${call.toFixed(3)} | ${caller.toFixed(3)} | ${helper.toFixed(3)} | ${wait.toFixed(3)} | ${((100 * slept.length) / calls.length).toFixed(0)} % | ${slept.length ? wake.toFixed(0) : "-"} | ${pieces} |`,
+  );
+}
+console.log(
+  `| all | ${(splitCalls.length / steps).toFixed(1)} | ${totals.call.toFixed(2)} | ${totals.caller.toFixed(2)} | ${totals.helper.toFixed(2)} | ${totals.wait.toFixed(2)} | | | |`,
 );

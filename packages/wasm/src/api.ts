@@ -3,5 +3,5 @@
 
 export { LnConv2DBackpropFilterBias } from "./conv2d-backprop-filter-bias";
 export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
-export { kernelThreads, splitKernelCalls } from "./kernel-threads";
+export { kernelThreads, type SplitCallTiming, splitKernelCalls, timeSplitCalls } from "./kernel-threads";
 export { registerWasmTrainingKernels, trainingKernelNames } from "./register";

@@ -32,21 +32,34 @@ export type HelperModules = Partial<Record<(typeof FUNCTIONS)[number][0], WebAss
 const MAX_PIECES = 16;
 const MAX_ARGS = 24;
 // Control words: the job number (-1 stops the helpers), pieces in the job, next piece to claim,
-// pieces finished, pieces that failed in a helper; then each piece's function number and argument count. The arguments are numbers
-// (addresses, sizes, a float scale), so they travel as float64.
+// pieces finished, pieces that failed in a helper, the job's record in the timings (-1: not timed);
+// then each piece's function number and argument count. The arguments are numbers (addresses, sizes,
+// a float scale), so they travel as float64.
 const JOB = 0;
 const PIECES = 1;
 const NEXT = 2;
 const FINISHED = 3;
 const FAILED = 4;
-const TABLE = 5;
+const TIMED = 5;
+const TABLE = 6;
+
+// Timings (timeSplitCalls), float64 per call: function number, pieces, published, the caller's first
+// piece's start, its last piece's end, its pieces, returned; then per helper: the job seen, slept
+// waiting for it (1/0), its first piece's start, last piece's end, pieces. Times in ms on the clock
+// every thread shares, performance.timeOrigin + performance.now(). For measuring, not exact: a helper
+// that sees a job only as its call returns may write its "seen" late, or into the next call's record.
+const TIMED_CALLS = 8192;
+const CALL_FIELDS = 7;
+const HELPER_FIELDS = 5;
 
 /** A helper's loop, as source for the platform's thread (a Node worker thread or a Web Worker). */
 const HELPER_SOURCE = `
 function main(data, reply) {
-  const { modules, memory, stacks, control, argBuffer, functions } = data;
+  const { modules, memory, stacks, control, argBuffer, functions, timings, index } = data;
   const ctrl = new Int32Array(control);
   const args = new Float64Array(argBuffer);
+  const times = new Float64Array(timings);
+  const now = () => performance.timeOrigin + performance.now();
   const instances = {};
   try {
     Object.keys(modules).forEach((name, i) => {
@@ -63,20 +76,26 @@ function main(data, reply) {
   let seen = Atomics.load(ctrl, ${JOB});
   for (;;) {
     let spins = 0;
+    let slept = 0;
     while (Atomics.load(ctrl, ${JOB}) === seen) {
-      if (++spins > 20000) { Atomics.wait(ctrl, ${JOB}, seen); spins = 0; }
+      if (++spins > 20000) { Atomics.wait(ctrl, ${JOB}, seen); spins = 0; slept = 1; }
     }
     seen = Atomics.load(ctrl, ${JOB});
     if (seen < 0) return;
+    const timed = Atomics.load(ctrl, ${TIMED});
+    const t = timed < 0 ? -1 : timed + ${CALL_FIELDS} + index * ${HELPER_FIELDS};
+    if (t >= 0) { times[t] = now(); times[t + 1] = slept; }
     for (;;) {
       const i = Atomics.add(ctrl, ${NEXT}, 1);
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
       const at = ${TABLE} + 2 * i;
+      if (t >= 0 && times[t + 4]++ === 0) times[t + 2] = now();
       try {
         run[ctrl[at]](...args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + ctrl[at + 1]));
       } catch (error) {
         Atomics.add(ctrl, ${FAILED}, 1); // the caller throws; it must not wait for this piece forever
       }
+      if (t >= 0) times[t + 3] = now();
       Atomics.add(ctrl, ${FINISHED}, 1);
     }
   }
@@ -96,6 +115,9 @@ interface Pool {
   helpers: HelperThread[];
   /** Pieces the helpers computed (for tests and benchmarks). */
   byHelpers: number;
+  /** Calls' timings (see {@link timeSplitCalls}), and how many are recorded while timing is on. */
+  times: Float64Array;
+  timedCalls?: number;
 }
 
 let pool: Pool | undefined;
@@ -120,13 +142,14 @@ export async function startKernelThreads(
   if (count < 1 || Object.keys(modules).length === 0 || start === undefined) return false;
   const control = new SharedArrayBuffer(4 * (TABLE + 2 * MAX_PIECES));
   const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * MAX_ARGS);
+  const timings = new SharedArrayBuffer(8 * TIMED_CALLS * (CALL_FIELDS + HELPER_FIELDS * count));
+  new Int32Array(control)[TIMED] = -1;
   const helpers: HelperThread[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const stacks = Object.keys(modules).map(() => newStack());
-      helpers.push(
-        start(HELPER_SOURCE, { modules, memory, stacks, control, argBuffer, functions: FUNCTIONS }),
-      );
+      const data = { modules, memory, stacks, control, argBuffer, functions: FUNCTIONS, timings, index: i };
+      helpers.push(start(HELPER_SOURCE, data));
     }
     await Promise.all(helpers.map((h) => h.ready));
   } catch (error) {
@@ -134,7 +157,12 @@ export async function startKernelThreads(
     console.warn(`@ln/wasm: our kernels run on one thread: ${(error as Error).message}`);
     return false;
   }
-  pool = { memory, ctrl: new Int32Array(control), args: new Float64Array(argBuffer), helpers, byHelpers: 0 };
+  const [ctrl, args, times] = [
+    new Int32Array(control),
+    new Float64Array(argBuffer),
+    new Float64Array(timings),
+  ];
+  pool = { memory, ctrl, args, helpers, byHelpers: 0, times };
   return true;
 }
 
@@ -164,6 +192,66 @@ export function kernelThreads(memory?: WebAssembly.Memory): { threads: number; b
  */
 export function splitKernelCalls(on: boolean): void {
   splitting = on;
+}
+
+/** A split kernel call as each thread saw it; times in ms on a clock all threads share. */
+export interface SplitCallTiming {
+  /** The kernel function split. */
+  fn: SplitFunction;
+  pieces: number;
+  /** When the calling thread handed out the job. */
+  published: number;
+  /** The calling thread's first piece's start and last piece's end (NaN: it took none), and its pieces. */
+  caller: { start: number; end: number; pieces: number };
+  /**
+   * Each helper: when it saw the job (NaN: not before the call returned), whether it had gone to sleep
+   * waiting for it (then the job woke it), its first piece's start and last piece's end, its pieces.
+   */
+  helpers: { seen: number; slept: boolean; start: number; end: number; pieces: number }[];
+  /** When every piece was done and the call returned. */
+  returned: number;
+}
+
+/**
+ * `true` starts recording how each split call went on each thread (clearing what was recorded);
+ * `false` stops and returns the calls recorded since (the first 8,192). For measuring where a split
+ * step's time goes: helpers asleep, pieces of unequal speed, waits. Nothing is recorded without helpers.
+ */
+export function timeSplitCalls(on: boolean): SplitCallTiming[] {
+  if (pool === undefined) return [];
+  const { times, helpers } = pool;
+  const recorded = pool.timedCalls ?? 0;
+  pool.timedCalls = on ? 0 : undefined;
+  if (on) return [];
+  const fields = CALL_FIELDS + HELPER_FIELDS * helpers.length;
+  return Array.from({ length: recorded }, (_, call) => {
+    const t = times.subarray(call * fields, (call + 1) * fields);
+    const nanIfNone = (time: number, pieces: number) => (pieces > 0 ? time : Number.NaN);
+    return {
+      fn: FUNCTIONS[t[0]][1],
+      pieces: t[1],
+      published: t[2],
+      caller: { start: nanIfNone(t[3], t[5]), end: nanIfNone(t[4], t[5]), pieces: t[5] },
+      helpers: helpers.map((_, i) => {
+        const h = CALL_FIELDS + HELPER_FIELDS * i;
+        const seen = t[h] === 0 ? Number.NaN : t[h];
+        const pieces = t[h + 4];
+        return {
+          seen,
+          slept: t[h + 1] === 1,
+          start: nanIfNone(t[h + 2], pieces),
+          end: nanIfNone(t[h + 3], pieces),
+          pieces,
+        };
+      }),
+      returned: t[6],
+    };
+  });
+}
+
+/** Milliseconds on the clock every thread shares (each thread's own performance.now() starts with it). */
+function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** `n` examples (or values) as `parts` nearly equal ranges [first, count], leaving out empty ones;
@@ -199,8 +287,16 @@ export function runSplit(
   if (pieces.length > MAX_PIECES || pieces.some((a) => a.length > MAX_ARGS)) {
     throw new RangeError(`@ln/wasm: at most ${MAX_PIECES} pieces of ${MAX_ARGS} arguments a split call`);
   }
-  const { ctrl, args } = pool;
+  const { ctrl, args, times, helpers } = pool;
   const id = FUNCTIONS.findIndex(([, name]) => name === fn);
+  // This call's timing record, when timing is on and there is room (-1: not timed).
+  const timed = pool.timedCalls !== undefined && pool.timedCalls < TIMED_CALLS ? pool.timedCalls++ : -1;
+  const t = timed * (CALL_FIELDS + HELPER_FIELDS * helpers.length);
+  if (timed >= 0) {
+    times.fill(0, t, t + CALL_FIELDS + HELPER_FIELDS * helpers.length);
+    [times[t], times[t + 1], times[t + 2]] = [id, pieces.length, sharedNow()];
+  }
+  Atomics.store(ctrl, TIMED, timed < 0 ? -1 : t);
   pieces.forEach((pieceArgs, i) => {
     ctrl[TABLE + 2 * i] = id;
     ctrl[TABLE + 2 * i + 1] = pieceArgs.length;
@@ -217,10 +313,12 @@ export function runSplit(
     for (;;) {
       const i = Atomics.add(ctrl, NEXT, 1);
       if (i >= pieces.length) break;
+      if (timed >= 0 && mine === 0) times[t + 3] = sharedNow();
       mine++;
       try {
         run(...pieces[i]);
       } finally {
+        if (timed >= 0) times[t + 4] = sharedNow();
         Atomics.add(ctrl, FINISHED, 1);
       }
     }
@@ -232,6 +330,7 @@ export function runSplit(
       // a helper is finishing a piece it claimed
     }
     pool.byHelpers += claimed - mine;
+    if (timed >= 0) [times[t + 5], times[t + 6]] = [mine, sharedNow()];
   }
   if (Atomics.load(ctrl, FAILED) > 0) {
     throw new Error(`@ln/wasm: ${fn} failed in a kernel helper thread`);

@@ -33,6 +33,15 @@ export function expectTwoThreadsLikeOne(one: ThreadsResult, two: ThreadsResult):
   expect(two.unsplit.filterGrad).toEqual(one.unsplit.filterGrad);
   expect(two.unsplit.threadsOn).toBe(2);
   expect(one.unsplit.threadsOn).toBe(1);
+  // timeSplitCalls: the conv and its filter gradient recorded (a call each), each one's
+  // pieces all accounted for and each thread's times in order; the helpers' pieces in the records are the
+  // pieces they ran; nothing recorded once stopped. On one thread nothing splits, so nothing is recorded.
+  expect(two.timing.fns).toEqual(["conv2d", "filter_grad"]);
+  expect(two.timing.calls).toBe(2);
+  expect(two.timing.disorders).toEqual([]);
+  expect(two.timing.helperPieces).toBe(two.timing.ranByHelpers);
+  expect(two.timing.afterStop).toBe(0);
+  expect(one.timing.calls).toBe(0);
   // A piece that traps fails its call (in a helper: an error naming the kernel) and wedges nothing.
   expect(one.failure).toMatch(/memory access out of bounds/);
   expect(two.failure).toMatch(/memory access out of bounds|sigmoid_grad failed in a kernel helper thread/);

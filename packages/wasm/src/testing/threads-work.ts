@@ -3,7 +3,13 @@
 // split call with a piece that traps. Free of Node modules.
 import * as tf from "@tensorflow/tfjs";
 import { activationKernel } from "../activation-simd";
-import { kernelThreads, runSplit, splitKernelCalls } from "../kernel-threads";
+import {
+  kernelThreads,
+  runSplit,
+  type SplitCallTiming,
+  splitKernelCalls,
+  timeSplitCalls,
+} from "../kernel-threads";
 import { type TfjsMemoryBackend, tfjsMemory } from "../tfjs-memory";
 import { rng, values } from "./random";
 
@@ -16,6 +22,51 @@ export interface ThreadsWork {
    * threads a call on tfjs's memory splits over with it off and on again.
    */
   unsplit: { filterGrad: number[]; helperPieces: number; threadsOff: number; threadsOn: number };
+  /**
+   * timeSplitCalls over a conv and its filter gradient: the calls recorded, the functions, pieces the
+   * records give the helpers and pieces the helpers ran meanwhile, each record's disorders (times out
+   * of order, pieces not accounted for), and calls recorded after timing stopped.
+   */
+  timing: {
+    calls: number;
+    fns: string[];
+    helperPieces: number;
+    ranByHelpers: number;
+    disorders: string[];
+    afterStop: number;
+  };
+}
+
+/** What is wrong in a split call's record: pieces not all accounted for, a thread's times out of order. */
+function disorders(call: SplitCallTiming): string[] {
+  // Each thread reads its own performance.now(); across threads allow the clocks' coarsening.
+  const slack = 1;
+  const inOrder = (...times: number[]) => times.every((t, i) => i === 0 || times[i - 1] <= t + slack);
+  const wrong: string[] = [];
+  const pieces = call.caller.pieces + call.helpers.reduce((n, h) => n + h.pieces, 0);
+  if (pieces !== call.pieces) wrong.push(`${call.fn}: ${pieces} of ${call.pieces} pieces`);
+  if (call.caller.pieces > 0 && !inOrder(call.published, call.caller.start, call.caller.end, call.returned))
+    wrong.push(`${call.fn}: the caller's times out of order`);
+  for (const h of call.helpers) {
+    if (h.pieces > 0 && !inOrder(call.published, h.seen, h.start, h.end, call.returned))
+      wrong.push(`${call.fn}: a helper's times out of order`);
+  }
+  return wrong;
+}
+
+function timedConvAndGradient(): SplitCallTiming[] {
+  timeSplitCalls(true);
+  tf.tidy(() => {
+    const a = tf.tensor4d(values(rng(9), [8, 12, 12, 5]), [8, 12, 12, 5]);
+    const k = tf.tensor4d(values(rng(10), [3, 3, 5, 7]), [3, 3, 5, 7]);
+    tf.grad((f: tf.Tensor) =>
+      tf
+        .conv2d(a, f as tf.Tensor4D, 1, "same")
+        .square()
+        .sum(),
+    )(k).dataSync();
+  });
+  return timeSplitCalls(false);
 }
 
 export function threadsWork(): ThreadsWork {
@@ -121,6 +172,22 @@ export function threadsWork(): ThreadsWork {
   const threadsOff = kernelThreads(memory).threads;
   splitKernelCalls(true);
   const unsplit = { filterGrad, helperPieces, threadsOff, threadsOn: kernelThreads(memory).threads };
+  const ranBefore = kernelThreads().byHelpers;
+  const calls = timedConvAndGradient();
+  const timing = {
+    calls: calls.length,
+    fns: [...new Set(calls.map((c) => c.fn))].sort(),
+    helperPieces: calls.reduce((n, c) => n + c.helpers.reduce((m, h) => m + h.pieces, 0), 0),
+    ranByHelpers: kernelThreads().byHelpers - ranBefore,
+    disorders: calls.flatMap(disorders),
+    afterStop: 0,
+  };
+  tf.tidy(() =>
+    tf
+      .conv2d(tf.ones([8, 6, 6, 5]) as tf.Tensor4D, tf.ones([3, 3, 5, 7]) as tf.Tensor4D, 1, "same")
+      .dataSync(),
+  );
+  timing.afterStop = timeSplitCalls(false).length;
   // A piece that traps (an address past the heap's end), whichever thread takes it, fails the call with
   // an error; the next split call works.
   const backend = tf.backend() as unknown as TfjsMemoryBackend;
@@ -142,5 +209,5 @@ export function threadsWork(): ThreadsWork {
   }
   split(okAt + 128);
   ok.dispose();
-  return { weights, odd, failure, unsplit };
+  return { weights, odd, failure, unsplit, timing };
 }
