@@ -42,12 +42,15 @@ const FINISHED = 3;
 const FAILED = 4;
 const TIMED = 5;
 const TABLE = 6;
+/** NEXT once a job is over: past any piece, so a helper held up since then claims nothing until the
+ * next job, whose setup writes its pieces before it sets NEXT back to 0. */
+const CLOSED = 1 << 30;
 
 // Timings (timeSplitCalls), float64 per call: function number, pieces, published, the caller's first
 // piece's start, its last piece's end, its pieces, returned; then per helper: the job seen, slept
 // waiting for it (1/0), its first piece's start, last piece's end, pieces. Times in ms on the clock
 // every thread shares, performance.timeOrigin + performance.now(). For measuring, not exact: a helper
-// that sees a job only as its call returns may write its "seen" late, or into the next call's record.
+// that sees a job only as its call returns may write its "seen" late, or the next call's sighting in it.
 const TIMED_CALLS = 8192;
 const CALL_FIELDS = 7;
 const HELPER_FIELDS = 5;
@@ -82,12 +85,18 @@ function main(data, reply) {
     }
     seen = Atomics.load(ctrl, ${JOB});
     if (seen < 0) return;
-    const timed = Atomics.load(ctrl, ${TIMED});
-    const t = timed < 0 ? -1 : timed + ${CALL_FIELDS} + index * ${HELPER_FIELDS};
-    if (t >= 0) { times[t] = now(); times[t + 1] = slept; }
+    let t = -1; // this helper's fields in the job's timing record (-1: not timed)
+    const sighted = () => {
+      const timed = Atomics.load(ctrl, ${TIMED});
+      t = timed < 0 ? -1 : timed + ${CALL_FIELDS} + index * ${HELPER_FIELDS};
+      if (t >= 0 && times[t] === 0) { times[t] = now(); times[t + 1] = slept; }
+    };
+    sighted();
     for (;;) {
       const i = Atomics.add(ctrl, ${NEXT}, 1);
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
+      // Held up since it saw the job, this helper may have claimed a piece of the next one.
+      if (Atomics.load(ctrl, ${JOB}) !== seen) { seen = Atomics.load(ctrl, ${JOB}); sighted(); }
       const at = ${TABLE} + 2 * i;
       if (t >= 0 && times[t + 4]++ === 0) times[t + 2] = now();
       try {
@@ -325,7 +334,7 @@ export function runSplit(
   } finally {
     // Even when a piece threw here: no piece is claimed after this, and the helpers finish the ones
     // they claimed before the next job reuses the control words.
-    const claimed = Math.min(Atomics.exchange(ctrl, NEXT, pieces.length), pieces.length);
+    const claimed = Math.min(Atomics.exchange(ctrl, NEXT, CLOSED), pieces.length);
     while (Atomics.load(ctrl, FINISHED) < claimed) {
       // a helper is finishing a piece it claimed
     }
