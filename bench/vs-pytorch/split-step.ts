@@ -127,7 +127,11 @@ console.log(
   "\n| split function | calls a step | call ms | caller busy | helper busy | caller waits | helper asleep | wake-up us (p50) | pieces caller/helper |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 );
 const byFn = new Map<string, SplitCallTiming[]>();
-for (const c of splitCalls) byFn.set(c.fn, [...(byFn.get(c.fn) ?? []), c]);
+for (const c of splitCalls) {
+  const calls = byFn.get(c.fn);
+  if (calls) calls.push(c);
+  else byFn.set(c.fn, [c]);
+}
 const sum = (calls: SplitCallTiming[], f: (c: SplitCallTiming) => number) =>
   calls.reduce((total, c) => total + f(c), 0) / steps;
 const helperSum = (c: SplitCallTiming, f: (h: SplitCallTiming["helpers"][number]) => number) =>

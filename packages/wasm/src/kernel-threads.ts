@@ -75,6 +75,14 @@ function main(data, reply) {
     return;
   }
   const run = functions.map(([module, name]) => instances[module] && instances[module][name]);
+  // This helper's fields in the current job's timing record (-1: not timed), its sighting written once:
+  // a helper can see a job, take a piece of the next, then see that job.
+  const sighted = (slept) => {
+    const timed = Atomics.load(ctrl, ${TIMED});
+    const t = timed < 0 ? -1 : timed + ${CALL_FIELDS} + index * ${HELPER_FIELDS};
+    if (t >= 0 && times[t] === 0) { times[t] = now(); times[t + 1] = slept; }
+    return t;
+  };
   reply({ type: "ready" });
   let seen = Atomics.load(ctrl, ${JOB});
   for (;;) {
@@ -85,18 +93,12 @@ function main(data, reply) {
     }
     seen = Atomics.load(ctrl, ${JOB});
     if (seen < 0) return;
-    let t = -1; // this helper's fields in the job's timing record (-1: not timed)
-    const sighted = () => {
-      const timed = Atomics.load(ctrl, ${TIMED});
-      t = timed < 0 ? -1 : timed + ${CALL_FIELDS} + index * ${HELPER_FIELDS};
-      if (t >= 0 && times[t] === 0) { times[t] = now(); times[t + 1] = slept; }
-    };
-    sighted();
+    let t = sighted(slept);
     for (;;) {
       const i = Atomics.add(ctrl, ${NEXT}, 1);
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
       // Held up since it saw the job, this helper may have claimed a piece of the next one.
-      if (Atomics.load(ctrl, ${JOB}) !== seen) { seen = Atomics.load(ctrl, ${JOB}); sighted(); }
+      if (Atomics.load(ctrl, ${JOB}) !== seen) { seen = Atomics.load(ctrl, ${JOB}); t = sighted(slept); }
       const at = ${TABLE} + 2 * i;
       if (t >= 0 && times[t + 4]++ === 0) times[t + 2] = now();
       try {
@@ -300,9 +302,10 @@ export function runSplit(
   const id = FUNCTIONS.findIndex(([, name]) => name === fn);
   // This call's timing record, when timing is on and there is room (-1: not timed).
   const timed = pool.timedCalls !== undefined && pool.timedCalls < TIMED_CALLS ? pool.timedCalls++ : -1;
-  const t = timed * (CALL_FIELDS + HELPER_FIELDS * helpers.length);
+  const fields = CALL_FIELDS + HELPER_FIELDS * helpers.length;
+  const t = timed * fields;
   if (timed >= 0) {
-    times.fill(0, t, t + CALL_FIELDS + HELPER_FIELDS * helpers.length);
+    times.fill(0, t, t + fields);
     [times[t], times[t + 1], times[t + 2]] = [id, pieces.length, sharedNow()];
   }
   Atomics.store(ctrl, TIMED, timed < 0 ? -1 : t);
