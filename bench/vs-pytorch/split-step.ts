@@ -136,31 +136,29 @@ const sum = (calls: SplitCallTiming[], f: (c: SplitCallTiming) => number) =>
   calls.reduce((total, c) => total + f(c), 0) / steps;
 const helperSum = (c: SplitCallTiming, f: (h: SplitCallTiming["helpers"][number]) => number) =>
   c.helpers.reduce((total, h) => total + (h.pieces > 0 ? f(h) : 0), 0);
-const totals = { call: 0, caller: 0, helper: 0, wait: 0 };
-for (const [fn, calls] of [...byFn].sort(
-  (a, b) => sum(b[1], (c) => c.returned - c.published) - sum(a[1], (c) => c.returned - c.published),
-)) {
-  const call = sum(calls, (c) => c.returned - c.published);
-  const caller = sum(calls, (c) => (c.caller.pieces > 0 ? c.caller.end - c.caller.start : 0));
-  const helper = sum(calls, (c) => helperSum(c, (h) => h.end - h.start));
-  const wait = sum(calls, (c) => c.returned - (c.caller.pieces > 0 ? c.caller.end : c.published));
+const rows = [...byFn].map(([fn, calls]) => {
   const slept = calls.filter((c) => c.helpers.some((h) => h.slept));
-  const wake = median(
-    slept.flatMap((c) =>
-      c.helpers.filter((h) => h.slept && h.seen > 0).map((h) => 1000 * (h.seen - c.published)),
-    ),
+  const wakes = slept.flatMap((c) =>
+    c.helpers.filter((h) => h.slept && h.seen > 0).map((h) => 1000 * (h.seen - c.published)),
   );
-  const pieces = `${calls.reduce((n, c) => n + c.caller.pieces, 0)}/${calls.reduce((n, c) => n + helperSum(c, (h) => h.pieces), 0)}`;
-  Object.assign(totals, {
-    call: totals.call + call,
-    caller: totals.caller + caller,
-    helper: totals.helper + helper,
-    wait: totals.wait + wait,
-  });
+  return {
+    fn,
+    calls,
+    call: sum(calls, (c) => c.returned - c.published),
+    caller: sum(calls, (c) => (c.caller.pieces > 0 ? c.caller.end - c.caller.start : 0)),
+    helper: sum(calls, (c) => helperSum(c, (h) => h.end - h.start)),
+    wait: sum(calls, (c) => c.returned - (c.caller.pieces > 0 ? c.caller.end : c.published)),
+    asleep: (100 * slept.length) / calls.length,
+    wake: wakes.length ? median(wakes).toFixed(0) : "-",
+    pieces: `${calls.reduce((n, c) => n + c.caller.pieces, 0)}/${calls.reduce((n, c) => n + helperSum(c, (h) => h.pieces), 0)}`,
+  };
+});
+const total = (key: "call" | "caller" | "helper" | "wait") => rows.reduce((t, r) => t + r[key], 0);
+for (const r of rows.sort((a, b) => b.call - a.call)) {
   console.log(
-    `| ${fn} | ${(calls.length / steps).toFixed(1)} | ${call.toFixed(3)} | ${caller.toFixed(3)} | ${helper.toFixed(3)} | ${wait.toFixed(3)} | ${((100 * slept.length) / calls.length).toFixed(0)} % | ${slept.length ? wake.toFixed(0) : "-"} | ${pieces} |`,
+    `| ${r.fn} | ${(r.calls.length / steps).toFixed(1)} | ${r.call.toFixed(3)} | ${r.caller.toFixed(3)} | ${r.helper.toFixed(3)} | ${r.wait.toFixed(3)} | ${r.asleep.toFixed(0)} % | ${r.wake} | ${r.pieces} |`,
   );
 }
 console.log(
-  `| all | ${(splitCalls.length / steps).toFixed(1)} | ${totals.call.toFixed(2)} | ${totals.caller.toFixed(2)} | ${totals.helper.toFixed(2)} | ${totals.wait.toFixed(2)} | | | |`,
+  `| all | ${(splitCalls.length / steps).toFixed(1)} | ${total("call").toFixed(2)} | ${total("caller").toFixed(2)} | ${total("helper").toFixed(2)} | ${total("wait").toFixed(2)} | | | |`,
 );
