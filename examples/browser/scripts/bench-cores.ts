@@ -1,24 +1,26 @@
 // Both cores in the browser: the built page trains the seed's LeNet (batch 256, all 60,000 images as the
-// page does by default, one epoch)
-// in Debian's Chromium, served cross-origin isolated, on 1 core and on N (trainCh6's dataParallel: the
-// page and N - 1 Web Workers), with wasm on N threads (one model, @ln/wasm's kernels split over the page
-// and N - 1 Web Workers) and as N pages at once on 1 core each (the ceiling: nothing waits for
-// anything), alternating the order, and prints each one's median examples/s and the ratio to 1 core, two
-// ways: d2l's timer (training steps only) and the wall clock over the epoch's batches after the first (the
-// steps and everything between them: data, the chart, the browser's own work).
+// page does by default, one epoch unless --epochs says more) in Debian's Chromium, served cross-origin
+// isolated, on 1 core and on N (trainCh6's dataParallel: the page and N - 1 Web Workers), with wasm on N
+// threads (one model, @ln/wasm's kernels split over the page and N - 1 Web Workers) and as N pages at
+// once on 1 core each (the ceiling: nothing waits for anything), alternating the order, and prints each
+// one's median examples/s and the ratio to 1 core, two ways: d2l's timer (training steps only, every
+// epoch) and the wall clock over the last epoch's batches after its first (the steps and everything
+// between them: data, the chart, the browser's own work).
 // Before each run it waits (at most --quiet seconds) for the machine's other processes to calm down, and
-// it prints how many cores they used during each run.
+// it prints how many cores they used during each run, and how many Chromium's threads used, by kind
+// (chromium-threads.ts).
 // Not fewer images: an epoch of 10,000 is 39 steps, of which the first ~8 run 2-3x slower while V8 tiers
 // up the wasm (on each worker too, so the 2-core runs pay more): such runs measure the warm-up, not the
 // training (2026-12-03, 10,000 images: two pages at once 1.52x in one run, 2.29x in the next).
-//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 60000 --quiet 120]
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 60000 --epochs 1 --quiet 120]
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { buildPage } from "../test/build-page.ts";
 import { CHROMIUM_ARGS, configure } from "../test/page-driver.ts";
 import { serveStatic } from "../test/static-server.ts";
+import { descendants, THREAD_GROUPS, ThreadCpu, ticksOf } from "./chromium-threads.ts";
 
 // `pnpm --filter @ln/example-browser bench:cores -- --rounds 5` hands the "--" on: drop it, or parseArgs
 // takes every flag after it as a positional.
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     batch: { type: "string", default: "256" },
     train: { type: "string", default: "60000" },
     quiet: { type: "string", default: "120" },
+    epochs: { type: "string", default: "1" },
   },
 });
 const rounds = Number(values.rounds);
@@ -38,16 +41,7 @@ const many = Number(values.cores);
 const batchSize = Number(values.batch);
 const trainCount = Number(values.train) as 60000 | 10000 | 2000;
 const quietSeconds = Number(values.quiet);
-
-/** Field `i` (0-based, after the command name) of /proc/<pid>/stat, or undefined when the process is gone. */
-function statField(pid: string, i: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[i]);
-  } catch {
-    return undefined;
-  }
-}
+const epochs = Number(values.epochs);
 
 /**
  * CPU time (clock ticks, 100 a second) the whole machine spent busy and this process with its live
@@ -62,22 +56,12 @@ function cpuTicks(): { busy: number; ours: number } | undefined {
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  const parent = new Map<string, string>();
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    const ppid = statField(pid, 1);
-    if (ppid !== undefined) parent.set(pid, String(ppid));
-  }
-  const self = String(process.pid);
-  const isOurs = (pid: string): boolean => {
-    for (let p: string | undefined = pid; p !== undefined && p !== "0"; p = parent.get(p))
-      if (p === self) return true;
-    return false;
-  };
-  let ours = 0;
-  for (const pid of parent.keys()) {
-    // utime, stime: fields 14 and 15 of stat, 11 and 12 after the command name and state.
-    if (isOurs(pid)) ours += (statField(pid, 11) ?? 0) + (statField(pid, 12) ?? 0);
-  }
+  let ours = ticksOf(
+    readFileSync("/proc/self/stat", "utf8")
+      .replace(/^.*\) /s, "")
+      .split(" "),
+  );
+  for (const fields of descendants().values()) ours += ticksOf(fields);
   return { busy: user + nice + system + irq + softirq + steal, ours };
 }
 
@@ -118,7 +102,7 @@ async function preparePage(
   await configure(page, {
     backend: "wasm",
     model: "lenet",
-    epochs: 1,
+    epochs,
     lr: 0.9,
     batchSize,
     trainCount,
@@ -161,11 +145,14 @@ async function trainPages(browser: Browser, url: string, { cores, pages, query =
     for (let i = 0; i < pages; i++) opened.push(await preparePage(browser, url, cores, query));
     await quietMachine(quietSeconds);
     const before = cpuTicks();
+    const threads = ThreadCpu.start();
     const start = performance.now();
     const runs = await Promise.all(opened.map(train));
-    const others = othersCores(before, cpuTicks(), (performance.now() - start) / 1000);
+    const seconds = (performance.now() - start) / 1000;
+    const others = othersCores(before, cpuTicks(), seconds);
+    const byThread = threads?.stop(seconds);
     const sum = (key: "timer" | "wall") => runs.reduce((total, run) => total + run[key], 0);
-    return { timer: sum("timer"), wall: sum("wall"), says: runs[0].says, others };
+    return { timer: sum("timer"), wall: sum("wall"), says: runs[0].says, others, byThread };
   } finally {
     for (const page of opened) await page.close();
   }
@@ -191,7 +178,7 @@ const browser = await chromium.launch({
 });
 const results = configs.map(() => ({ timer: [] as number[], wall: [] as number[] }));
 console.log(
-  `LeNet, batch ${batchSize}, ${trainCount.toLocaleString("en-US")} images, 1 epoch, ${rounds} rounds; load ${loadavg()[0].toFixed(2)}`,
+  `LeNet, batch ${batchSize}, ${trainCount.toLocaleString("en-US")} images, ${epochs} epoch${epochs === 1 ? "" : "s"}, ${rounds} rounds; load ${loadavg()[0].toFixed(2)}`,
 );
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -205,6 +192,12 @@ try {
         `  round ${round} ${configs[i].label}: ${run.timer.toFixed(1)} ex/s (d2l's timer), ${run.wall.toFixed(1)} ` +
           `(wall clock); the page says ${run.says}; other processes used ${run.others.toFixed(2)} cores`,
       );
+      if (run.byThread) {
+        const { byThread } = run;
+        console.log(
+          `    Chromium's cores by thread: ${THREAD_GROUPS.map((g) => `${g} ${byThread[g].toFixed(2)}`).join(", ")}`,
+        );
+      }
     }
   }
 } finally {
