@@ -51,8 +51,9 @@ function groupOf(name: string, cmdline: string): ThreadGroup {
 
 /**
  * Samples every thread of Chromium's processes while a run goes on and adds up, per group, the CPU
- * each took since `start()`. Threads that end during the run (data-parallel workers close with it)
- * count up to the last sample that saw them, so sample often (`every` ms).
+ * each took since `start()`. Threads that end during the run (data-parallel workers close with it,
+ * after the test pass, which they sit out) count up to the last sample that saw them. A sample reads
+ * a few hundred /proc files (~4 ms of this process's time), so once a second by default.
  */
 export class ThreadCpu {
   readonly #first = new Map<string, number>();
@@ -60,7 +61,7 @@ export class ThreadCpu {
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Undefined where there is no /proc to read. */
-  static start(every = 250): ThreadCpu | undefined {
+  static start(every = 1000): ThreadCpu | undefined {
     if (!existsSync("/proc/self/task")) return undefined;
     const sampler = new ThreadCpu();
     for (const [tid, { ticks }] of sampler.#threads()) sampler.#first.set(tid, ticks);
