@@ -31,17 +31,20 @@ export type HelperModules = Partial<Record<(typeof FUNCTIONS)[number][0], WebAss
 
 const MAX_PIECES = 16;
 const MAX_ARGS = 24;
+/** Float64 slots of one piece: its calls, each as function number, argument count and arguments. */
+const PIECE_SLOTS = 2048;
 // Control words: the job number (-1 stops the helpers), pieces in the job, next piece to claim,
-// pieces finished, pieces that failed in a helper, the job's record in the timings (-1: not timed);
-// then each piece's function number and argument count. The arguments are numbers (addresses, sizes,
-// a float scale), so they travel as float64.
+// pieces finished, pieces that failed in a helper, the job's record in the timings (-1: not timed).
+// A piece is a list of calls run in order (a compiled step's whole pass over its examples, or one
+// call): in its slots, the number of calls, then each call's function number, argument count and
+// arguments. The arguments are numbers (addresses, sizes, a float scale), so they travel as float64.
 const JOB = 0;
 const PIECES = 1;
 const NEXT = 2;
 const FINISHED = 3;
 const FAILED = 4;
 const TIMED = 5;
-const TABLE = 6;
+const CONTROL_WORDS = 6;
 /** NEXT once a job is over: past any piece, so a helper held up since then claims nothing until the
  * next job, whose setup writes its pieces before it sets NEXT back to 0. */
 const CLOSED = 1 << 30;
@@ -99,10 +102,14 @@ function main(data, reply) {
       if (i >= Atomics.load(ctrl, ${PIECES})) break;
       // Held up since it saw the job, this helper may have claimed a piece of the next one.
       if (Atomics.load(ctrl, ${JOB}) !== seen) { seen = Atomics.load(ctrl, ${JOB}); t = sighted(slept); }
-      const at = ${TABLE} + 2 * i;
       if (t >= 0 && times[t + 4]++ === 0) times[t + 2] = now();
       try {
-        run[ctrl[at]](...args.subarray(i * ${MAX_ARGS}, i * ${MAX_ARGS} + ctrl[at + 1]));
+        const calls = args[i * ${PIECE_SLOTS}];
+        for (let c = 0, at = i * ${PIECE_SLOTS} + 1; c < calls; c++) {
+          const argc = args[at + 1];
+          run[args[at]](...args.subarray(at + 2, at + 2 + argc));
+          at += 2 + argc;
+        }
       } catch (error) {
         Atomics.add(ctrl, ${FAILED}, 1); // the caller throws; it must not wait for this piece forever
       }
@@ -151,8 +158,8 @@ export async function startKernelThreads(
   const modules = Object.fromEntries(Object.entries(all).filter(([, m]) => m != null));
   const start = platform().startThread;
   if (count < 1 || Object.keys(modules).length === 0 || start === undefined) return false;
-  const control = new SharedArrayBuffer(4 * (TABLE + 2 * MAX_PIECES));
-  const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * MAX_ARGS);
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
+  const argBuffer = new SharedArrayBuffer(8 * MAX_PIECES * PIECE_SLOTS);
   const timings = new SharedArrayBuffer(8 * TIMED_CALLS * (CALL_FIELDS + HELPER_FIELDS * count));
   new Int32Array(control)[TIMED] = -1;
   const helpers: HelperThread[] = [];
@@ -279,6 +286,14 @@ export function examplePieces(n: number, parts: number, align = 1): [number, num
   return out;
 }
 
+/** One call of a piece: a function of ours, the calling thread's instance of its module, its arguments. */
+export interface KernelCall {
+  fn: SplitFunction;
+  /** The calling thread's exports of the function's module (helpers use their own instances). */
+  local: Record<string, unknown>;
+  args: number[];
+}
+
 /**
  * Runs `fn` once per argument list in `pieces`, the pieces shared between this thread (with `local`, its
  * own instance's exports) and the helpers; returns when all are done. Without helpers on `memory`,
@@ -290,29 +305,60 @@ export function runSplit(
   local: Record<string, unknown>,
   pieces: number[][],
 ): void {
-  const run = local[fn] as (...args: number[]) => void;
+  runPieces(
+    memory,
+    pieces.map((args) => [{ fn, local, args }]),
+  );
+}
+
+/** The float64 slots a piece's calls take (see PIECE_SLOTS). */
+function slotsOf(calls: KernelCall[]): number {
+  return calls.reduce((sum, call) => sum + 2 + call.args.length, 1);
+}
+
+function runHere(calls: KernelCall[]): void {
+  for (const { fn, local, args } of calls) (local[fn] as (...a: number[]) => void)(...args);
+}
+
+/**
+ * Runs each piece's calls in order, the pieces shared between this thread and the helpers as
+ * {@link runSplit} shares them: a piece can be a whole pass of a compiled step over its examples, so the
+ * threads meet once for it, not once a kernel. Returns when all are done; without helpers on `memory`,
+ * runs the pieces here in order.
+ */
+export function runPieces(memory: WebAssembly.Memory | undefined, pieces: KernelCall[][]): void {
   if (pool === undefined || memory === undefined || pool.memory !== memory || pieces.length < 2) {
-    for (const args of pieces) run(...args);
+    for (const calls of pieces) runHere(calls);
     return;
   }
-  if (pieces.length > MAX_PIECES || pieces.some((a) => a.length > MAX_ARGS)) {
-    throw new RangeError(`@ln/wasm: at most ${MAX_PIECES} pieces of ${MAX_ARGS} arguments a split call`);
+  if (
+    pieces.length > MAX_PIECES ||
+    pieces.some((calls) => slotsOf(calls) > PIECE_SLOTS || calls.some((c) => c.args.length > MAX_ARGS))
+  ) {
+    throw new RangeError(
+      `@ln/wasm: at most ${MAX_PIECES} pieces of ${PIECE_SLOTS} slots, ${MAX_ARGS} arguments a call, a split job`,
+    );
   }
   const { ctrl, args, times, helpers } = pool;
-  const id = FUNCTIONS.findIndex(([, name]) => name === fn);
+  const idOf = (fn: SplitFunction) => FUNCTIONS.findIndex(([, name]) => name === fn);
   // This call's timing record, when timing is on and there is room (-1: not timed).
   const timed = pool.timedCalls !== undefined && pool.timedCalls < TIMED_CALLS ? pool.timedCalls++ : -1;
   const fields = CALL_FIELDS + HELPER_FIELDS * helpers.length;
   const t = timed * fields;
   if (timed >= 0) {
     times.fill(0, t, t + fields);
-    [times[t], times[t + 1], times[t + 2]] = [id, pieces.length, sharedNow()];
+    [times[t], times[t + 1], times[t + 2]] = [idOf(pieces[0][0].fn), pieces.length, sharedNow()];
   }
   Atomics.store(ctrl, TIMED, timed < 0 ? -1 : t);
-  pieces.forEach((pieceArgs, i) => {
-    ctrl[TABLE + 2 * i] = id;
-    ctrl[TABLE + 2 * i + 1] = pieceArgs.length;
-    args.set(pieceArgs, i * MAX_ARGS);
+  pieces.forEach((calls, i) => {
+    let at = i * PIECE_SLOTS;
+    args[at++] = calls.length;
+    for (const call of calls) {
+      args[at] = idOf(call.fn);
+      args[at + 1] = call.args.length;
+      args.set(call.args, at + 2);
+      at += 2 + call.args.length;
+    }
   });
   Atomics.store(ctrl, PIECES, pieces.length);
   Atomics.store(ctrl, FINISHED, 0);
@@ -328,7 +374,7 @@ export function runSplit(
       if (timed >= 0 && mine === 0) times[t + 3] = sharedNow();
       mine++;
       try {
-        run(...pieces[i]);
+        runHere(pieces[i]);
       } finally {
         if (timed >= 0) times[t + 4] = sharedNow();
         Atomics.add(ctrl, FINISHED, 1);
@@ -345,7 +391,7 @@ export function runSplit(
     if (timed >= 0) [times[t + 5], times[t + 6]] = [mine, sharedNow()];
   }
   if (Atomics.load(ctrl, FAILED) > 0) {
-    throw new Error(`@ln/wasm: ${fn} failed in a kernel helper thread`);
+    throw new Error(`@ln/wasm: ${pieces[0][0].fn} failed in a kernel helper thread`);
   }
 }
 
