@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { compiledStepFor } from "./compiled-step";
 import { correctCount } from "./evaluate";
 
 /** Gradients of one batch (or shard) and what the loop records of it. */
@@ -16,7 +17,9 @@ export interface BatchGradients {
  * to `variables`: the work of one SGD step short of the update. Shared by the loop and by the
  * data-parallel workers, so both compute exactly the same thing. With `scale`, the gradients are those
  * of the mean loss times `scale` (a shard's share of its batch: then the batch's gradient is the sum of
- * its shards'); the loss returned is the mean all the same. Disposes nothing it was given.
+ * its shards'); the loss returned is the mean all the same. With `compiled` (the default), a model
+ * @ln/wasm's compiled step runs (compiled-step.ts) takes that step on wasm: the same gradients to float
+ * rounding. Disposes nothing it was given.
  */
 export async function batchGradients(
   model: tf.LayersModel,
@@ -26,7 +29,13 @@ export async function batchGradients(
   numClasses: number,
   where: string,
   scale = 1,
+  compiled = true,
 ): Promise<BatchGradients> {
+  const step = compiled && x.dtype === "float32" ? compiledStepFor(model, variables, numClasses) : undefined;
+  if (step) {
+    const { grads, loss, correct } = step.gradients(x, labels, scale);
+    return { grads: Object.fromEntries(variables.map((v, i) => [v.name, grads[i]])), loss, correct };
+  }
   const { grads, stats } = tf.tidy(() => {
     let kept: tf.Tensor | undefined;
     const { grads } = tf.variableGrads(() => {

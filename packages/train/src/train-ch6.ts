@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { TrainRun } from "./checkpoint";
+import { releaseCompiledStep } from "./compiled-step";
 import { type BatchSource, isBatchSource, knownLength } from "./data";
 import { startShardWorkers } from "./data-parallel/parallel-step";
 import type { ShardWorkers } from "./data-parallel/shard-workers";
@@ -70,7 +71,9 @@ export async function trainCh6(
     const numClasses = outputClasses(model);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (dataParallel > 1) workers = await startShardWorkers(model, device, dataParallel, numClasses, WHERE);
-    const step = { variables, numClasses, workers, lr: stepLr, watch: new DivergenceWatch(numClasses) };
+    const compiled = options.compiledStep ?? true;
+    const watch = new DivergenceWatch(numClasses);
+    const step = { variables, numClasses, workers, compiled, lr: stepLr, watch };
     const { timer } = run;
     await report.trainBegin(device, epochs, run.epoch); // d2l's print('training on', device)
 
@@ -99,6 +102,7 @@ export async function trainCh6(
   } finally {
     if (options.optimizer === undefined) optimizer.dispose();
     restoreConvs();
+    releaseCompiledStep(model);
     await workers?.close();
   }
 }

@@ -21,6 +21,8 @@ export interface TrainStep {
   workers?: ShardWorkers;
   /** Watches the losses across steps for an explosion (NaN and infinities are refused without one). */
   watch?: DivergenceWatch;
+  /** Whether the step may run as @ln/wasm's compiled step (TrainOptions.compiledStep). */
+  compiled: boolean;
   /** The learning rate, the epoch (1-based) and the batch's index in it: what `DivergedError` reports. */
   lr: number;
   epoch: number;
@@ -59,10 +61,11 @@ export async function trainStep(step: TrainStep): Promise<StepResult> {
   return { loss, correct, size };
 }
 
-async function localGradients({ model, batch, variables, numClasses }: TrainStep) {
+async function localGradients({ model, batch, variables, numClasses, compiled }: TrainStep) {
   const t = tf.tidy(() => batchTensors(batch, WHERE, batchSpec(model)));
   try {
-    return { ...(await batchGradients(model, t.x, t.labels, variables, numClasses, WHERE)), size: t.size };
+    const grads = await batchGradients(model, t.x, t.labels, variables, numClasses, WHERE, 1, compiled);
+    return { ...grads, size: t.size };
   } finally {
     // Tensors the batch came with stay the caller's.
     const given: unknown[] = isTensorBatch(batch) ? [batch.x, batch.y] : [];

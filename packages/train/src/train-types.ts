@@ -177,6 +177,16 @@ export interface TrainOptions {
    * shard's, as in PyTorch's DistributedDataParallel. Default 1 (no workers).
    */
   dataParallel?: number;
+  /**
+   * On the `wasm` backend, train a LeNet-like Sequential (stride-1 convolutions, 2x2 average pooling,
+   * flatten, dense layers; sigmoid, relu or no activation) through @ln/wasm's compiled step: each
+   * thread runs its examples' whole forward and backward pass in our kernels, not ~160 kernel calls
+   * through tfjs's engine; the same gradients to float rounding, LeNet's step 1.5x faster on one thread
+   * and 2x on two (docs/perf.md). Other models and backends train through tfjs's engine as ever.
+   * `false` sends every step through tfjs's engine (to compare). Default `true`. Data-parallel
+   * workers always use it where it runs.
+   */
+  compiledStep?: boolean;
 }
 
 /**

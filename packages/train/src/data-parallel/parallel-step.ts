@@ -94,10 +94,13 @@ export async function parallelGradients({
   numClasses,
   workers,
   where,
+  compiled,
 }: {
   model: tf.LayersModel;
   batch: Batch;
   variables: tf.Variable[];
+  /** Whether the main thread's shard may run as @ln/wasm's compiled step. */
+  compiled: boolean;
   numClasses: number;
   workers: ShardWorkers;
   /** The caller's name, for error messages. */
@@ -117,7 +120,16 @@ export async function parallelGradients({
   }));
   let mine: BatchGradients;
   try {
-    mine = await batchGradients(model, own.x, own.labels, variables, numClasses, where, sizes[0] / n);
+    mine = await batchGradients(
+      model,
+      own.x,
+      own.labels,
+      variables,
+      numClasses,
+      where,
+      sizes[0] / n,
+      compiled,
+    );
   } finally {
     tf.dispose(own);
   }
