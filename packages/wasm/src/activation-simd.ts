@@ -25,6 +25,15 @@ export interface ActivationExports {
   sigmoid_grad(dy: number, y: number, dx: number, n: number): void;
   /** dx = dy * step(x) over n values. */
   relu_grad(dy: number, x: number, dx: number, n: number): void;
+  /** dx = k · (softmax(x) - onehot(label)) for n rows of `classes` logits; labels int32, k = scale / batch. */
+  softmax_cross_entropy_grad(
+    x: number,
+    labels: number,
+    dx: number,
+    n: number,
+    classes: number,
+    k: number,
+  ): void;
 }
 
 const lazy = lazyTfjsMemoryKernel<ActivationExports>("activation", WASM_BASE64);

@@ -58,7 +58,7 @@ describe("compileTrainingStep", () => {
       const r = rng(5);
       const x = tf.tensor2d(values(r, [n, 784]), [n, 784]);
       const labels = tf.tensor1d(
-        Array.from({ length: n }, () => int(r, 10)),
+        Array.from({ length: n }, () => int(r, 0, 9)),
         "int32",
       );
       const step = compiled(model);

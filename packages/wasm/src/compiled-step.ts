@@ -2,10 +2,9 @@
 // tfjs's engine a LeNet step is ~160 kernel calls, each split over the kernel threads and met again
 // (kernel-threads.ts): the helpers idle while the calling thread runs tfjs's JavaScript between them,
 // the small kernels, the loss and the bookkeeping, ~30% of a split step's time in the page. Compiled,
-// each thread runs its examples' forward pass end to end, then (after the loss, on the calling thread)
-// its examples' backward pass, writing its own partial weight gradients; the calling thread adds them
-// up in piece order. Two meetings a step instead of dozens, and the same sums whichever thread took
-// which piece.
+// each thread runs its examples' forward pass, loss gradient and backward pass end to end, writing its
+// own partial weight gradients; the calling thread adds them up in piece order (one more kernel call).
+// One meeting a step instead of dozens, and the same sums whichever thread took which piece.
 import { backend as activeBackend, getBackend, type Tensor, tensor, util } from "@tensorflow/tfjs-core";
 import { type ActivationExports, activationKernel } from "./activation-simd";
 import { type AvgPoolGradExports, avgPoolGradKernel } from "./avg-pool-grad-simd";
@@ -82,9 +81,13 @@ interface Buffers {
   /** `rows` ones (a bias gradient is onesᵀ · dy), each conv's input-gradient filter (or 0). */
   ones: number;
   flipped: number[];
-  /** Each piece's scratch and its partial gradients (laid out as `weightOffsets`). */
+  /** Each piece's scratch. */
   scratch: number[];
-  partials: number[];
+  /** The pieces' partial gradients, a [pieces, stride] matrix (each row laid out as `weightOffsets`),
+   * and their sum. */
+  partials: number;
+  stride: number;
+  sum: number;
 }
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
@@ -223,31 +226,32 @@ export class CompiledStep {
         `@ln/wasm: a compiled step takes float32 [n, ${this.inSize} values] examples, got ${x.dtype} [${x.shape}]`,
       );
     }
-    if (labels.size !== n) throw new Error(`@ln/wasm: ${labels.size} labels for ${n} examples`);
+    if (labels.size !== n || labels.dtype !== "int32") {
+      throw new Error(
+        `@ln/wasm: a compiled step takes ${n} int32 labels, got ${labels.dtype} [${labels.shape}]`,
+      );
+    }
     const pieces = examplePieces(n, kernelThreads(memory).threads);
     const b = this.buffersFor(backend, k, n, pieces.length);
-    const xAt = addressOf(backend, x);
+    const [xAt, labelsAt] = [addressOf(backend, x), addressOf(backend, labels)];
     this.flipFilters(memory, backend, b);
     runPieces(
       memory,
-      pieces.map(([first, count], p) => this.forwardCalls(k, backend, b, xAt, first, count, p)),
+      pieces.map(([first, count], p) => [
+        ...this.forwardCalls(k, backend, b, xAt, first, count, p),
+        this.lossGradientCall(k, b, labelsAt, first, count, scale / n),
+        ...this.backwardCalls(k, backend, b, xAt, first, count, p),
+      ]),
     );
-    const { loss, correct } = this.lossAndGradient(memory, b, n, labels.dataSync(), scale);
-    runPieces(
-      memory,
-      pieces.map(([first, count], p) => this.backwardCalls(k, backend, b, xAt, first, count, p)),
-    );
-    const shapes = this.weightShapes();
-    const heap = memory.buffer;
-    const grads = shapes.map((shape, i) => {
-      const size = util.sizeFromShape(shape);
-      const sum = new Float32Array(size);
-      for (let p = 0; p < pieces.length; p++) {
-        const part = new Float32Array(heap, b.partials[p] + 4 * this.weightOffsets[i], size);
-        for (let j = 0; j < size; j++) sum[j] += part[j];
-      }
-      return tensor(sum, shape, "float32");
+    // The pieces' partial gradients summed in piece order: onesᵀ · partials.
+    const [ones, rows] = [b.ones, pieces.length];
+    if (rows > 1) k.matmul.matmul(ones, b.partials, 0, b.sum, b.scratch[0], 1, b.stride, rows, 1, 0, 0);
+    const sumAt = rows > 1 ? b.sum : b.partials;
+    const grads = this.weightShapes().map((shape, i) => {
+      const at = sumAt + 4 * this.weightOffsets[i];
+      return tensor(new Float32Array(memory.buffer, at, util.sizeFromShape(shape)).slice(), shape, "float32");
     });
+    const { loss, correct } = this.lossAndCorrect(memory, b, n, labels.dataSync());
     return { grads, loss, correct };
   }
 
@@ -273,9 +277,12 @@ export class CompiledStep {
     const grad = this.stages.map((st) => take(4 * rows * st.outSize));
     const ones = take(4 * rows);
     const flipped = this.stages.map((st) => (st.type === "conv2d" ? take(4 * st.layer.filter.size) : -1));
-    const scratchBytes = Math.max(16, ...this.stages.map((st) => this.scratchBytes(k, st, perPiece)));
+    const stride = (this.weightFloats + 3) & ~3;
+    const summing = 4 * k.matmul.scratch_floats(1, stride, pieces, 0);
+    const scratchBytes = Math.max(summing, ...this.stages.map((st) => this.scratchBytes(k, st, perPiece)));
     const scratch = Array.from({ length: pieces }, () => take(scratchBytes));
-    const partials = Array.from({ length: pieces }, () => take(4 * this.weightFloats));
+    const partials = take(4 * pieces * stride);
+    const sum = take(4 * stride);
     const total = sizes.reduce((a, s) => a + s, 0);
     const raw = wasm._malloc(total + 16) >>> 0;
     if (raw === 0)
@@ -296,7 +303,9 @@ export class CompiledStep {
       ones: where(ones),
       flipped: flipped.map(where),
       scratch: scratch.map(where),
-      partials: partials.map(where),
+      partials: where(partials),
+      stride,
+      sum: where(sum),
     };
     new Float32Array(wasm.HEAPU8.buffer, b.ones, rows).fill(1);
     this.buffers = b;
@@ -421,8 +430,9 @@ export class CompiledStep {
       if (activation === "sigmoid") call(k.activation, "sigmoid_grad", [dy, output, dy, count * st.outSize]);
       if (activation === "relu") call(k.activation, "relu_grad", [dy, output, dy, count * st.outSize]);
       weight -= 2;
-      const dW = b.partials[p] + 4 * this.weightOffsets[weight];
-      const db = b.partials[p] + 4 * this.weightOffsets[weight + 1];
+      const partial = b.partials + 4 * p * b.stride;
+      const dW = partial + 4 * this.weightOffsets[weight];
+      const db = partial + 4 * this.weightOffsets[weight + 1];
       if (st.type === "conv2d") {
         const s = { ...st.s, n: count };
         call(k.filter, "filter_grad_bias", [input, dy, dW, db, b.scratch[p], ...convArgs(s)]);
@@ -448,21 +458,33 @@ export class CompiledStep {
     return calls;
   }
 
-  /**
-   * The mean softmax cross-entropy of the logits (the last stage's output) and its gradient, times
-   * `scale`, into the last stage's gradient buffer; and how many examples the logits got right.
-   */
-  private lossAndGradient(
+  /** The call that writes the logits' gradient (times `k`) for examples [first, first + count). */
+  private lossGradientCall(
+    k: Kernels,
+    b: Buffers,
+    labelsAt: number,
+    first: number,
+    count: number,
+    scale: number,
+  ) {
+    const last = this.stages.length - 1;
+    const classes = this.stages[last].outSize;
+    const [logits, dLogits] = [b.out[last] + 4 * first * classes, b.grad[last] + 4 * first * classes];
+    const args = [logits, labelsAt + 4 * first, dLogits, count, classes, scale];
+    return { fn: "softmax_cross_entropy_grad" as const, local: k.activation as never, args };
+  }
+
+  /** The mean softmax cross-entropy of the logits (the last stage's output), in float64, and how many
+   * examples they got right (the first largest logit, as tfjs's argMax). */
+  private lossAndCorrect(
     memory: WebAssembly.Memory,
     b: Buffers,
     n: number,
     labels: ArrayLike<number>,
-    scale: number,
   ): { loss: number; correct: number } {
     const last = this.stages.length - 1;
     const classes = this.stages[last].outSize;
-    const logits = new Float32Array(memory.buffer, b.out[last], n * classes);
-    const dLogits = new Float32Array(memory.buffer, b.grad[last], n * classes);
+    const logits = new Float32Array(memory.buffer, b.out[last], n * classes).slice();
     let loss = 0;
     let correct = 0;
     for (let r = 0; r < n; r++) {
@@ -474,13 +496,8 @@ export class CompiledStep {
       const max = logits[row + best];
       let sum = 0;
       for (let j = 0; j < classes; j++) sum += Math.exp(logits[row + j] - max);
-      const logSum = Math.log(sum);
-      for (let j = 0; j < classes; j++) {
-        const logP = logits[row + j] - max - logSum;
-        const target = j === label ? 1 : 0;
-        loss -= target * logP;
-        dLogits[row + j] = ((Math.exp(logP) - target) * scale) / n;
-      }
+      // -log softmax(label); a label outside the classes scores none (tfjs's oneHot: a row of zeros).
+      if (label >= 0 && label < classes) loss += max + Math.log(sum) - logits[row + label];
     }
     return { loss: loss / n, correct };
   }

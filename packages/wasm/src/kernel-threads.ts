@@ -19,6 +19,7 @@ const FUNCTIONS = [
   ["activation", "sigmoid"],
   ["activation", "sigmoid_grad"],
   ["activation", "relu_grad"],
+  ["activation", "softmax_cross_entropy_grad"],
   ["avgPool", "avg_pool_2x2"],
   ["avgPoolGrad", "avg_pool_grad_tiles"],
   ["matmul", "matmul"],

@@ -12,6 +12,7 @@ async function runChild(threads: number): Promise<ThreadsResult> {
   const { stdout: out } = await run(process.execPath, ["--import", "tsx", child, String(threads)], {
     timeout: 60_000,
     killSignal: "SIGKILL",
+    maxBuffer: 64 * 1024 * 1024, // the gradients of whole nets, as JSON
   });
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (line == null) throw new Error(`child printed no result: ${out.slice(-2000)}`);

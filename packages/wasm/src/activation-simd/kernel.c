@@ -74,9 +74,9 @@ void relu_grad(const f32 *dy, const f32 *x, f32 *dx, int n) {
 #define P4 0x1.0fa836p-7f
 #define SIGMOID_CUTOFF -87.33654f
 
-static inline v128_t sigmoid4(v128_t x) {
-  const v128_t magic = wasm_f32x4_splat(SIGMOID_MAGIC), one = wasm_f32x4_splat(1.f);
-  v128_t z = wasm_v128_or(x, wasm_f32x4_splat(-0.f));  // -|x|: the sign bit set
+// exp(z) for z <= 0 (0 below SIGMOID_CUTOFF), as above.
+static inline v128_t exp4_nonpositive(v128_t z) {
+  const v128_t magic = wasm_f32x4_splat(SIGMOID_MAGIC);
   v128_t biased = wasm_f32x4_add(wasm_f32x4_mul(z, wasm_f32x4_splat(LOG2E)), magic);
   v128_t s = wasm_i32x4_shl(biased, 23);
   v128_t n = wasm_f32x4_sub(biased, magic);
@@ -87,8 +87,14 @@ static inline v128_t sigmoid4(v128_t x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(P1));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, t), wasm_f32x4_splat(P0));
   v128_t e = wasm_f32x4_add(s, wasm_f32x4_mul(wasm_f32x4_mul(s, t), p));
+  return wasm_v128_andnot(e, wasm_f32x4_lt(z, wasm_f32x4_splat(SIGMOID_CUTOFF)));
+}
+
+static inline v128_t sigmoid4(v128_t x) {
+  const v128_t one = wasm_f32x4_splat(1.f);
+  v128_t z = wasm_v128_or(x, wasm_f32x4_splat(-0.f));  // -|x|: the sign bit set
+  v128_t e = exp4_nonpositive(z);
   v128_t f = wasm_f32x4_div(e, wasm_f32x4_add(e, one));
-  f = wasm_v128_andnot(f, wasm_f32x4_lt(z, wasm_f32x4_splat(SIGMOID_CUTOFF)));
   // f where x's sign bit is set, 1 - f where it is not (+0 gives 0.5 either way; a NaN stays NaN).
   return wasm_v128_bitselect(f, wasm_f32x4_sub(one, f), wasm_i32x4_shr(x, 31));
 }
@@ -113,5 +119,41 @@ void sigmoid(const f32 *x, f32 *y, int n) {
     for (int j = 0; i + j < n; j++) in[j] = x[i + j];
     wasm_v128_store(out, sigmoid4(wasm_v128_load(in)));
     for (int j = 0; i + j < n; j++) y[i + j] = out[j];
+  }
+}
+
+// The gradient of the mean softmax cross-entropy, times a scale: dx = k (softmax(x) - onehot(label)) for
+// each of n rows of `classes` logits, k = scale / the batch's size; a label outside [0, classes) scores
+// no class (tfjs's oneHot gives a row of zeros). exp(x - the row's max) as the sigmoid's exp, so no row
+// overflows; a row holding a NaN gives NaNs (the caller's loss is NaN too, and refused).
+EXPORT("softmax_cross_entropy_grad")
+void softmax_cross_entropy_grad(const f32 *x, const int *labels, f32 *dx, int n, int classes, f32 k) {
+  for (int r = 0; r < n; r++) {
+    const f32 *row = x + (long)r * classes;
+    f32 *out = dx + (long)r * classes;
+    f32 max = row[0];
+    for (int j = 1; j < classes; j++) max = row[j] > max ? row[j] : max;
+    v128_t m = wasm_f32x4_splat(max), sum4 = wasm_f32x4_splat(0.f);
+    int j = 0;
+    for (; j + 4 <= classes; j += 4) {
+      v128_t e = exp4_nonpositive(wasm_f32x4_sub(wasm_v128_load(row + j), m));
+      wasm_v128_store(out + j, e);
+      sum4 = wasm_f32x4_add(sum4, e);
+    }
+    f32 sum = wasm_f32x4_extract_lane(sum4, 0) + wasm_f32x4_extract_lane(sum4, 1) +
+              wasm_f32x4_extract_lane(sum4, 2) + wasm_f32x4_extract_lane(sum4, 3);
+    if (j < classes) {  // the last classes % 4 through one padded vector (no reads or writes past the row)
+      f32 in[4] = {max, max, max, max}, e[4];
+      for (int i = 0; j + i < classes; i++) in[i] = row[j + i];
+      wasm_v128_store(e, exp4_nonpositive(wasm_f32x4_sub(wasm_v128_load(in), m)));
+      for (int i = 0; j + i < classes; i++) {
+        out[j + i] = e[i];
+        sum += e[i];
+      }
+    }
+    f32 scale = k / sum;
+    for (j = 0; j < classes; j++) out[j] *= scale;
+    int label = labels[r];
+    if (label >= 0 && label < classes) out[label] -= k;
   }
 }

@@ -45,6 +45,15 @@ export function expectTwoThreadsLikeOne(one: ThreadsResult, two: ThreadsResult):
   // A piece that traps fails its call (in a helper: an error naming the kernel) and wedges nothing.
   expect(one.failure).toMatch(/memory access out of bounds/);
   expect(two.failure).toMatch(/memory access out of bounds|sigmoid_grad failed in a kernel helper thread/);
+  // A compiled step: on two threads (two pieces, a helper running one, their gradients summed) what it is
+  // on one, and what tfjs's engine computes.
+  expect(two.compiled.loss).toBeCloseTo(one.compiled.loss, 5);
+  expect(two.compiled.correct).toBe(one.compiled.correct);
+  expect(two.compiled.grads).toHaveLength(6);
+  for (const [i, g] of two.compiled.grads.entries()) {
+    expect(relativeError(g, one.compiled.grads[i]), `compiled gradient ${i}`).toBeLessThan(1e-5);
+    expect(relativeError(g, two.compiled.engine[i]), `compiled gradient ${i} vs tfjs`).toBeLessThan(1e-4);
+  }
   for (let i = 0; i < one.weights.length; i++) {
     expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);
   }

@@ -3,6 +3,7 @@
 // split call with a piece that traps. Free of Node modules.
 import * as tf from "@tensorflow/tfjs";
 import { activationKernel } from "../activation-simd";
+import { compileTrainingStep } from "../compiled-step";
 import {
   kernelThreads,
   runSplit,
@@ -27,6 +28,11 @@ export interface ThreadsWork {
    * records give the helpers and pieces the helpers ran meanwhile, each record's disorders (times out
    * of order, pieces not accounted for), and calls recorded after timing stopped.
    */
+  /**
+   * A compiled step of the conv net below on 37 examples (split 19 + 18): its gradients, loss and
+   * correct count, and tfjs's gradients of the same step.
+   */
+  compiled: { grads: number[][]; loss: number; correct: number; engine: number[][] };
   timing: {
     calls: number;
     fns: string[];
@@ -104,6 +110,7 @@ export function threadsWork(): ThreadsWork {
     });
   }
   const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+  const compiled = compiledStepOf(model, x, y);
   // Odd sizes, split unevenly: 3 examples, 1,001 values (not whole vectors).
   const odd = tf.tidy(() => {
     const a = tf.tensor4d(values(r, [3, 9, 9, 5]), [3, 9, 9, 5]);
@@ -209,5 +216,37 @@ export function threadsWork(): ThreadsWork {
   }
   split(okAt + 128);
   ok.dispose();
-  return { weights, odd, failure, unsplit, timing };
+  return { weights, odd, failure, unsplit, timing, compiled };
+}
+
+/** The compiled step of threadsWork's net (relu conv, pool, sigmoid conv, dense) on 37 of its examples. */
+function compiledStepOf(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): ThreadsWork["compiled"] {
+  const [c1, b1, c2, b2, d, e] = model.trainableWeights.map((w) => w.read());
+  const step = compileTrainingStep(
+    [
+      { type: "conv2d", filter: c1, bias: b1, padding: "same", activation: "relu" },
+      { type: "avgPool2x2" },
+      { type: "conv2d", filter: c2, bias: b2, padding: "valid", activation: "sigmoid" },
+      { type: "dense", kernel: d, bias: e, activation: "linear" },
+    ],
+    [28, 28, 1],
+  );
+  if ("reason" in step) throw new Error(step.reason);
+  return tf.tidy(() => {
+    const [xs, ys] = [x.slice(0, 37), y.slice(0, 37)];
+    const labels = tf.argMax(ys, 1).toInt();
+    const { grads, loss, correct } = step.gradients(xs, labels);
+    step.dispose();
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const engine = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar,
+      variables,
+    ).grads;
+    return {
+      grads: grads.map((g) => Array.from(g.dataSync())),
+      loss,
+      correct,
+      engine: variables.map((v) => Array.from(engine[v.name].dataSync())),
+    };
+  });
 }
