@@ -1,13 +1,15 @@
 // Whole LeNet training steps (the seed's sigmoid LeNet, batch 256, SGD): through tfjs's engine, kernel by
 // kernel (each split over our kernel threads), against the compiled step (compiled-step.ts: each thread
 // runs its examples' forward and backward passes end to end), alternating step by step in one process,
-// medians. Also the largest relative difference between the two steps' gradients.
+// medians. With THREADS=2, also the compiled step on the calling thread alone (splitKernelCalls(false),
+// helpers kept): one thread against two in one process, where the machine's drift between processes
+// is larger than the difference.
 // Usage: [THREADS=1|2] [STEPS=100] node --import tsx bench/compiled-step.ts
 // (quiet machine: flock /tmp/ln-bench.lock node24 --import tsx bench/compiled-step.ts)
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { compileTrainingStep, type StepLayer } from "../src/compiled-step";
-import { initWasmBackend, kernelThreads } from "../src/index";
+import { initWasmBackend, kernelThreads, splitKernelCalls } from "../src/index";
 import { loadAverage } from "./cli";
 import { trainStep } from "./models";
 
@@ -41,15 +43,22 @@ const compiledStep = () => {
   opt.applyGradients(Object.fromEntries(weights.map((w, i) => [w.name, grads[i]])));
   tf.dispose(grads);
 };
-const times = { tfjs: [] as number[], compiled: [] as number[] };
-for (let i = 0; i < 2 * steps + 10; i++) {
-  const which = i % 2 === 0 ? "tfjs" : "compiled";
+const kinds =
+  threads > 1 ? (["tfjs", "compiled", "compiled, 1 thread"] as const) : (["tfjs", "compiled"] as const);
+const times: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+for (let i = 0; i < kinds.length * (steps + 5); i++) {
+  const which = kinds[i % kinds.length];
+  splitKernelCalls(which !== "compiled, 1 thread");
   const t0 = performance.now();
   if (which === "tfjs") trainStep(model, opt, x, y);
   else compiledStep();
-  if (i >= 10) times[which].push(performance.now() - t0);
+  if (i >= kinds.length * 5) times[which].push(performance.now() - t0);
 }
-const [a, b] = [median(times.tfjs), median(times.compiled)];
+splitKernelCalls(true);
+const ms = Object.fromEntries(kinds.map((k) => [k, median(times[k])]));
 console.log(
-  `LeNet step, batch 256, ${steps} steps each: tfjs's engine ${a.toFixed(2)} ms, compiled ${b.toFixed(2)} ms (${(a / b).toFixed(3)}x)`,
+  `LeNet step, batch 256, ${steps} steps each (ms): ${kinds.map((k) => `${k} ${ms[k].toFixed(2)}`).join(", ")}`,
 );
+console.log(`compiled vs tfjs's engine: ${(ms.tfjs / ms.compiled).toFixed(3)}x`);
+if (threads > 1)
+  console.log(`compiled, 2 threads vs 1: ${(ms["compiled, 1 thread"] / ms.compiled).toFixed(3)}x`);
