@@ -172,8 +172,8 @@ export interface TrainOptions {
    * once by the main thread and `dataParallel - 1` workers, each with its own backend and copy
    * of the model; their gradients are averaged (weighted by shard size) and the main thread applies
    * the update, so the step is the whole batch's (to float rounding) whatever the optimizer. Use one
-   * shard per core with wasm on 1 thread: LeNet on 2 cores trains ~1.7x as fast as on one, where
-   * `wasmThreads: 2` adds a few percent. Layers that use batch statistics (BatchNormalization) see each
+   * shard per core with wasm on 1 thread; for a model the compiled step runs (`compiledStep`),
+   * `wasmThreads: 2` without shards is faster (LeNet: docs/perf.md). Layers that use batch statistics (BatchNormalization) see each
    * shard's, as in PyTorch's DistributedDataParallel. Default 1 (no workers).
    */
   dataParallel?: number;
