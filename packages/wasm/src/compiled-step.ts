@@ -14,7 +14,7 @@ import { type Conv2DExports, conv2dKernel, SIMD_CONV_MAX_FILTER } from "./conv2d
 import { examplePieces, type KernelCall, kernelThreads, runPieces } from "./kernel-threads";
 import { type MatMulExports, matMulKernel } from "./matmul-simd";
 import { type ConvShape, convArgs } from "./simd-module";
-import { addressOf, type TfjsHeapBackend, tfjsMemory } from "./tfjs-memory";
+import { addressOf, type TfjsHeapBackend, type TfjsWasmModule, tfjsMemory } from "./tfjs-memory";
 
 /** The activation after a layer. */
 export type StepActivation = "linear" | "sigmoid" | "relu";
@@ -70,11 +70,33 @@ type Stage =
       outSize: number;
     };
 
+/** One piece of a step: examples [first, first + count), the `p`th piece, and the calls it runs. */
+interface Piece {
+  k: Kernels;
+  backend: TfjsHeapBackend;
+  b: Buffers;
+  xAt: number;
+  first: number;
+  count: number;
+  p: number;
+  calls: KernelCall[];
+}
+
+/** A function that adds a call of `fn` (from the module whose exports are `local`) to `piece`. */
+function callsInto(piece: Piece) {
+  return (local: object, fn: KernelCall["fn"], args: number[]) =>
+    piece.calls.push({ fn, local: local as Record<string, unknown>, args });
+}
+
 /** Where a step's buffers live in tfjs's heap, for `rows` examples. */
 interface Buffers {
-  base: number;
+  /** Frees them (in the heap they were taken from, `heap`). */
+  free(): void;
+  heap: TfjsWasmModule;
   rows: number;
   pieces: number;
+  /** The most examples a piece's scratch is sized for. */
+  perPiece: number;
   /** Each stage's output (after its activation), and the gradient with respect to it. */
   out: number[];
   grad: number[];
@@ -232,16 +254,18 @@ export class CompiledStep {
       );
     }
     const pieces = examplePieces(n, kernelThreads(memory).threads);
-    const b = this.buffersFor(backend, k, n, pieces.length);
+    const b = this.buffersFor(backend, k, n, pieces.length, Math.max(...pieces.map(([, count]) => count)));
     const [xAt, labelsAt] = [addressOf(backend, x), addressOf(backend, labels)];
     this.flipFilters(memory, backend, b);
     runPieces(
       memory,
-      pieces.map(([first, count], p) => [
-        ...this.forwardCalls(k, backend, b, xAt, first, count, p),
-        this.lossGradientCall(k, b, labelsAt, first, count, scale / n),
-        ...this.backwardCalls(k, backend, b, xAt, first, count, p),
-      ]),
+      pieces.map(([first, count], p) => {
+        const piece: Piece = { k, backend, b, xAt, first, count, p, calls: [] };
+        this.forwardCalls(piece);
+        this.lossGradientCall(piece, labelsAt, scale / n);
+        this.backwardCalls(piece);
+        return piece.calls;
+      }),
     );
     // The pieces' partial gradients summed in piece order: onesᵀ · partials.
     const [ones, rows] = [b.ones, pieces.length];
@@ -259,18 +283,27 @@ export class CompiledStep {
   dispose(): void {
     const b = this.buffers;
     this.buffers = undefined;
-    const wasm = (activeBackend() as unknown as TfjsHeapBackend).wasm;
-    if (b && wasm) wasm._free(b.base);
+    b?.free();
   }
 
-  /** The step's buffers for `rows` examples in `pieces` pieces, made anew when they are too small. */
-  private buffersFor(backend: TfjsHeapBackend, k: Kernels, rows: number, pieces: number): Buffers {
+  /**
+   * The step's buffers for `rows` examples in `pieces` pieces of at most `perPiece`, made anew when they
+   * are too small (or were made in another backend's heap).
+   */
+  private buffersFor(
+    backend: TfjsHeapBackend,
+    k: Kernels,
+    rows: number,
+    pieces: number,
+    perPiece: number,
+  ): Buffers {
     const had = this.buffers;
-    if (had && had.rows >= rows && had.pieces >= pieces) return had;
-    this.dispose();
     const wasm = backend.wasm;
+    if (had && had.heap === wasm && had.rows >= rows && had.pieces >= pieces && had.perPiece >= perPiece) {
+      return had;
+    }
+    this.dispose();
     if (wasm == null) throw new Error("@ln/wasm: a compiled step needs tfjs's wasm backend");
-    const perPiece = Math.ceil(rows / pieces);
     const sizes: number[] = [];
     const take = (bytes: number) => sizes.push(align16(bytes)) - 1;
     const out = this.stages.map((st) => take(4 * rows * st.outSize));
@@ -295,9 +328,11 @@ export class CompiledStep {
     }
     const where = (i: number) => (i < 0 ? 0 : starts[i]);
     const b: Buffers = {
-      base: raw,
+      free: () => wasm._free(raw),
+      heap: wasm,
       rows,
       pieces,
+      perPiece,
       out: out.map(where),
       grad: grad.map(where),
       ones: where(ones),
@@ -345,26 +380,16 @@ export class CompiledStep {
         for (let x = 0; x < kw; x++) {
           const from = (y * kw + x) * ci * co;
           const to = ((kh - 1 - y) * kw + (kw - 1 - x)) * co * ci;
-          for (let i2 = 0; i2 < ci; i2++)
-            for (let o = 0; o < co; o++) g[to + o * ci + i2] = f[from + i2 * co + o];
+          for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) g[to + o * ci + c] = f[from + c * co + o];
         }
       }
     });
   }
 
-  /** The calls of piece `p`'s forward pass over examples [first, first + count). */
-  private forwardCalls(
-    k: Kernels,
-    backend: TfjsHeapBackend,
-    b: Buffers,
-    xAt: number,
-    first: number,
-    count: number,
-    p: number,
-  ): KernelCall[] {
-    const calls: KernelCall[] = [];
-    const call = (local: object, fn: KernelCall["fn"], args: number[]) =>
-      calls.push({ fn, local: local as Record<string, unknown>, args });
+  /** Adds the calls of `piece`'s forward pass. */
+  private forwardCalls(piece: Piece): void {
+    const { k, backend, b, xAt, first, count, p } = piece;
+    const call = callsInto(piece);
     this.stages.forEach((st, i) => {
       const input = (i === 0 ? xAt : b.out[i - 1]) + 4 * first * st.inSize;
       const output = b.out[i] + 4 * first * st.outSize;
@@ -385,22 +410,12 @@ export class CompiledStep {
       }
       if (layer.activation === "sigmoid") call(k.activation, "sigmoid", [output, output, count * st.outSize]);
     });
-    return calls;
   }
 
-  /** The calls of piece `p`'s backward pass over examples [first, first + count), from the logits' gradient. */
-  private backwardCalls(
-    k: Kernels,
-    backend: TfjsHeapBackend,
-    b: Buffers,
-    xAt: number,
-    first: number,
-    count: number,
-    p: number,
-  ): KernelCall[] {
-    const calls: KernelCall[] = [];
-    const call = (local: object, fn: KernelCall["fn"], args: number[]) =>
-      calls.push({ fn, local: local as Record<string, unknown>, args });
+  /** Adds the calls of `piece`'s backward pass, from the logits' gradient. */
+  private backwardCalls(piece: Piece): void {
+    const { k, backend, b, xAt, first, count, p } = piece;
+    const call = callsInto(piece);
     let weight = this.weightOffsets.length;
     for (let i = this.stages.length - 1; i >= 0; i--) {
       const st = this.stages[i];
@@ -455,23 +470,16 @@ export class CompiledStep {
           call(k.matmul, "matmul", [dy, kernelAt, 0, dx, b.scratch[p], count, inputs, units, 0, 1, 0]);
       }
     }
-    return calls;
   }
 
-  /** The call that writes the logits' gradient (times `k`) for examples [first, first + count). */
-  private lossGradientCall(
-    k: Kernels,
-    b: Buffers,
-    labelsAt: number,
-    first: number,
-    count: number,
-    scale: number,
-  ) {
+  /** Adds the call that writes the logits' gradient (the mean loss's, times `scale`) of `piece`'s examples. */
+  private lossGradientCall(piece: Piece, labelsAt: number, scale: number): void {
+    const { k, b, first, count } = piece;
     const last = this.stages.length - 1;
     const classes = this.stages[last].outSize;
     const [logits, dLogits] = [b.out[last] + 4 * first * classes, b.grad[last] + 4 * first * classes];
     const args = [logits, labelsAt + 4 * first, dLogits, count, classes, scale];
-    return { fn: "softmax_cross_entropy_grad" as const, local: k.activation as never, args };
+    callsInto(piece)(k.activation, "softmax_cross_entropy_grad", args);
   }
 
   /** The mean softmax cross-entropy of the logits (the last stage's output), in float64, and how many

@@ -53,6 +53,7 @@ export function expectTwoThreadsLikeOne(one: ThreadsResult, two: ThreadsResult):
   for (const [i, g] of two.compiled.grads.entries()) {
     expect(relativeError(g, one.compiled.grads[i]), `compiled gradient ${i}`).toBeLessThan(1e-5);
     expect(relativeError(g, two.compiled.engine[i]), `compiled gradient ${i} vs tfjs`).toBeLessThan(1e-4);
+    expect(relativeError(two.compiled.unsplit[i], g), `compiled gradient ${i}, unsplit`).toBeLessThan(1e-5);
   }
   for (let i = 0; i < one.weights.length; i++) {
     expect(relativeError(two.weights[i], one.weights[i]), `weight ${i}`).toBeLessThan(1e-4);

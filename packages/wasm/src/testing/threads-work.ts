@@ -30,9 +30,10 @@ export interface ThreadsWork {
    */
   /**
    * A compiled step of the conv net below on 37 examples (split 19 + 18): its gradients, loss and
-   * correct count, and tfjs's gradients of the same step.
+   * correct count, tfjs's gradients of the same step, and the step again with splitKernelCalls(false)
+   * (one piece of 37, after pieces of 19: buffers sized again).
    */
-  compiled: { grads: number[][]; loss: number; correct: number; engine: number[][] };
+  compiled: { grads: number[][]; loss: number; correct: number; engine: number[][]; unsplit: number[][] };
   timing: {
     calls: number;
     fns: string[];
@@ -236,6 +237,9 @@ function compiledStepOf(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Thre
     const [xs, ys] = [x.slice(0, 37), y.slice(0, 37)];
     const labels = tf.argMax(ys, 1).toInt();
     const { grads, loss, correct } = step.gradients(xs, labels);
+    splitKernelCalls(false);
+    const unsplit = step.gradients(xs, labels).grads;
+    splitKernelCalls(true);
     step.dispose();
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const engine = tf.variableGrads(
@@ -247,6 +251,7 @@ function compiledStepOf(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Thre
       loss,
       correct,
       engine: variables.map((v) => Array.from(engine[v.name].dataSync())),
+      unsplit: unsplit.map((g) => Array.from(g.dataSync())),
     };
   });
 }
