@@ -7,8 +7,9 @@
 import { type CompiledStep, compileTrainingStep, type StepActivation, type StepLayer } from "@ln/wasm";
 import * as tf from "@tensorflow/tfjs";
 
-/** Each model's compiled step, or null where it has none (kept until {@link releaseCompiledStep}). */
-const steps = new WeakMap<tf.LayersModel, CompiledStep | null>();
+/** Each model's compiled step (or null where it has none) and the variables it was planned for, kept
+ * until {@link releaseCompiledStep}. */
+const steps = new WeakMap<tf.LayersModel, { step: CompiledStep | null; variables: tf.Variable[] }>();
 
 /**
  * The compiled step for `model` trained on `variables` (its trainable weights, in order) against
@@ -20,18 +21,21 @@ export function compiledStepFor(
   variables: tf.Variable[],
   numClasses: number,
 ): CompiledStep | undefined {
-  let step = steps.get(model);
-  if (step === undefined) {
+  let known = steps.get(model);
+  const same = (vs: tf.Variable[]) =>
+    vs.length === variables.length && vs.every((v, i) => v === variables[i]);
+  if (known === undefined || !same(known.variables)) {
+    known?.step?.dispose();
     const plan = stepPlan(model, variables, numClasses);
-    step = plan && !("reason" in plan) ? plan : null;
-    steps.set(model, step);
+    known = { step: plan && !("reason" in plan) ? plan : null, variables: [...variables] };
+    steps.set(model, known);
   }
-  return step?.ready() ? step : undefined;
+  return known.step?.ready() ? known.step : undefined;
 }
 
 /** Frees `model`'s compiled step's buffers in tfjs's heap (trainCh6's end, a worker's exit). */
 export function releaseCompiledStep(model: tf.LayersModel): void {
-  steps.get(model)?.dispose();
+  steps.get(model)?.step?.dispose();
   steps.delete(model);
 }
 
