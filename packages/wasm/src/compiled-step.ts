@@ -64,7 +64,6 @@ type Stage =
   | {
       type: "dense";
       layer: Extract<StepLayer, { type: "dense" }>;
-      k: number;
       units: number;
       inSize: number;
       outSize: number;
@@ -158,7 +157,7 @@ export function compileTrainingStep(
       if (layer.kernel.rank !== 2 || k !== inSize) {
         return { reason: `layer ${i}: a dense kernel of shape [${layer.kernel.shape}] on ${inSize} values` };
       }
-      stages.push({ type: "dense", layer, k, units, inSize, outSize: units });
+      stages.push({ type: "dense", layer, units, inSize, outSize: units });
       [h, w, c, flat] = [1, 1, units, true];
     }
     const bias = layer.type === "avgPool2x2" ? undefined : layer.bias;
@@ -185,27 +184,26 @@ export class CompiledStep {
   /** Offsets (floats) of each weight's gradient in a piece's partial gradients, and their total. */
   private readonly weightOffsets: number[] = [];
   private readonly weightFloats: number;
+  /** Each weight's shape, in layer order (each layer's filter or kernel, then its bias). */
+  private readonly weightShapes: number[][];
 
   constructor(
     private readonly stages: Stage[],
     private readonly inSize: number,
   ) {
-    let at = 0;
-    for (const t of this.weightShapes()) {
-      this.weightOffsets.push(at);
-      at += util.sizeFromShape(t);
-    }
-    this.weightFloats = at;
-  }
-
-  private weightShapes(): number[][] {
-    return this.stages.flatMap((st) =>
+    this.weightShapes = stages.flatMap((st) =>
       st.type === "conv2d"
         ? [st.layer.filter.shape, st.layer.bias.shape]
         : st.type === "dense"
           ? [st.layer.kernel.shape, st.layer.bias.shape]
           : [],
     );
+    let at = 0;
+    for (const t of this.weightShapes) {
+      this.weightOffsets.push(at);
+      at += util.sizeFromShape(t);
+    }
+    this.weightFloats = at;
   }
 
   /** Whether the step can run now: tfjs's wasm backend active, with our kernels on its memory. */
@@ -271,11 +269,11 @@ export class CompiledStep {
     const [ones, rows] = [b.ones, pieces.length];
     if (rows > 1) k.matmul.matmul(ones, b.partials, 0, b.sum, b.scratch[0], 1, b.stride, rows, 1, 0, 0);
     const sumAt = rows > 1 ? b.sum : b.partials;
-    const grads = this.weightShapes().map((shape, i) => {
+    const grads = this.weightShapes.map((shape, i) => {
       const at = sumAt + 4 * this.weightOffsets[i];
       return tensor(new Float32Array(memory.buffer, at, util.sizeFromShape(shape)).slice(), shape, "float32");
     });
-    const { loss, correct } = this.lossAndCorrect(memory, b, n, labels.dataSync());
+    const { loss, correct } = this.lossAndCorrect(memory, b, n, new Int32Array(memory.buffer, labelsAt, n));
     return { grads, loss, correct };
   }
 
@@ -354,10 +352,10 @@ export class CompiledStep {
       return (
         4 *
         Math.max(
-          k.matmul.scratch_floats(rows, st.units, st.k, 0),
-          k.matmul.scratch_floats(st.k, st.units, rows, 0),
+          k.matmul.scratch_floats(rows, st.units, st.inSize, 0),
+          k.matmul.scratch_floats(st.inSize, st.units, rows, 0),
           k.matmul.scratch_floats(1, st.units, rows, 0),
-          k.matmul.scratch_floats(rows, st.k, st.units, 1),
+          k.matmul.scratch_floats(rows, st.inSize, st.units, 1),
         )
       );
     }
@@ -405,7 +403,7 @@ export class CompiledStep {
         call(k.conv, "conv2d", [input, filterAt, biasAt, output, b.scratch[p], ...args]);
       } else {
         const kernelAt = addressOf(backend, st.layer.kernel);
-        const sizes = [count, st.units, st.k, 0, 0, flags(layer.activation)];
+        const sizes = [count, st.units, st.inSize, 0, 0, flags(layer.activation)];
         call(k.matmul, "matmul", [input, kernelAt, biasAt, output, b.scratch[p], ...sizes]);
       }
       if (layer.activation === "sigmoid") call(k.activation, "sigmoid", [output, output, count * st.outSize]);
@@ -462,7 +460,7 @@ export class CompiledStep {
             0,
           ]);
       } else {
-        const { k: inputs, units } = st;
+        const { inSize: inputs, units } = st;
         call(k.matmul, "matmul", [input, dy, 0, dW, b.scratch[p], inputs, units, count, 1, 0, 0]);
         call(k.matmul, "matmul", [b.ones, dy, 0, db, b.scratch[p], 1, units, count, 1, 0, 0]);
         const kernelAt = addressOf(backend, st.layer.kernel);
@@ -492,7 +490,7 @@ export class CompiledStep {
   ): { loss: number; correct: number } {
     const last = this.stages.length - 1;
     const classes = this.stages[last].outSize;
-    const logits = new Float32Array(memory.buffer, b.out[last], n * classes).slice();
+    const logits = new Float32Array(memory.buffer, b.out[last], n * classes);
     let loss = 0;
     let correct = 0;
     for (let r = 0; r < n; r++) {

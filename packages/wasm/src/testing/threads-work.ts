@@ -24,16 +24,16 @@ export interface ThreadsWork {
    */
   unsplit: { filterGrad: number[]; helperPieces: number; threadsOff: number; threadsOn: number };
   /**
-   * timeSplitCalls over a conv and its filter gradient: the calls recorded, the functions, pieces the
-   * records give the helpers and pieces the helpers ran meanwhile, each record's disorders (times out
-   * of order, pieces not accounted for), and calls recorded after timing stopped.
-   */
-  /**
    * A compiled step of the conv net below on 37 examples (split 19 + 18): its gradients, loss and
    * correct count, tfjs's gradients of the same step, and the step again with splitKernelCalls(false)
    * (one piece of 37, after pieces of 19: buffers sized again).
    */
   compiled: { grads: number[][]; loss: number; correct: number; engine: number[][]; unsplit: number[][] };
+  /**
+   * timeSplitCalls over a conv and its filter gradient: the calls recorded, the functions, pieces the
+   * records give the helpers and pieces the helpers ran meanwhile, each record's disorders (times out
+   * of order, pieces not accounted for), and calls recorded after timing stopped.
+   */
   timing: {
     calls: number;
     fns: string[];
