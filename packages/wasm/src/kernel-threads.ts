@@ -4,7 +4,7 @@
 // convolutions and filter gradients at batch 256 run 1.73-1.92x faster on two threads.
 //
 // The hand-over is a few shared words, not messages (~100 us) or a wake-up from Atomics.wait (~90 us):
-// a helper spins briefly on the job number before it sleeps, and pieces are claimed with Atomics.add,
+// a helper spins on the job number for a few ms (SPIN_MS) before it sleeps, and pieces are claimed with Atomics.add,
 // the calling thread claiming too. So when the OS has a helper descheduled (another process on the
 // core), the caller computes every piece itself and waits only for a piece a helper already claimed.
 // Which thread computes a piece never changes the result: each piece writes its own rows or its own
@@ -59,6 +59,15 @@ const TIMED_CALLS = 8192;
 const CALL_FIELDS = 7;
 const HELPER_FIELDS = 5;
 
+/**
+ * How long a helper spins on the job number after a job before it sleeps (ms). Long enough to span
+ * what a training loop does between two steps (the optimizer's update, the next batch's tensors: 0.5-2
+ * ms), so the next step finds it awake: sleeping cost each step ~0.2 ms of wake-up and a cold core
+ * (2026-12-03, bench/compiled-step.ts's steps with 0-1 ms of work between them, in blocks alternating
+ * the two: a 30 us spin 2-4 % slower than 3 ms). Idle, a helper sleeps after this.
+ */
+const SPIN_MS = 3;
+
 /** A helper's loop, as source for the platform's thread (a Node worker thread or a Web Worker). */
 const HELPER_SOURCE = `
 function main(data, reply) {
@@ -92,8 +101,13 @@ function main(data, reply) {
   for (;;) {
     let spins = 0;
     let slept = 0;
+    let until = performance.now() + ${SPIN_MS};
     while (Atomics.load(ctrl, ${JOB}) === seen) {
-      if (++spins > 20000) { Atomics.wait(ctrl, ${JOB}, seen); spins = 0; slept = 1; }
+      if ((++spins & 1023) === 0 && performance.now() > until) {
+        Atomics.wait(ctrl, ${JOB}, seen);
+        slept = 1;
+        until = performance.now() + ${SPIN_MS};
+      }
     }
     seen = Atomics.load(ctrl, ${JOB});
     if (seen < 0) return;
