@@ -1,7 +1,8 @@
-// Both cores in the browser: the built page trains the seed's LeNet (batch 256, all 60,000 images as the
-// page does by default, one epoch unless --epochs says more) in Debian's Chromium, served cross-origin
-// isolated, on 1 core and on N (trainCh6's dataParallel: the page and N - 1 Web Workers), with wasm on N
-// threads (one model, @ln/wasm's kernels split over the page and N - 1 Web Workers) and as N pages at
+// Both cores in the browser: the built page trains a model (the seed's LeNet unless --model says which
+// of the page's; batch 256, all 60,000 images as the page does by default, one epoch unless --epochs says
+// more) in Debian's Chromium, served cross-origin isolated, on 1 core and on N as the page comes (wasm on
+// N threads: one model, @ln/wasm's kernels split over the page and N - 1 Web Workers), with wasm on 1
+// thread on 1 core and on N (trainCh6's dataParallel: the page and N - 1 Web Workers), and as N pages at
 // once on 1 core each (the ceiling: nothing waits for anything), alternating the order, and prints each
 // one's median examples/s and the ratio to 1 core, two ways: d2l's timer (training steps only, every
 // epoch) and the wall clock over the last epoch's batches after its first (the steps and everything
@@ -12,11 +13,12 @@
 // Not fewer images: an epoch of 10,000 is 39 steps, of which the first ~8 run 2-3x slower while V8 tiers
 // up the wasm (on each worker too, so the 2-core runs pay more): such runs measure the warm-up, not the
 // training (2026-12-03, 10,000 images: two pages at once 1.52x in one run, 2.29x in the next).
-//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --batch 256 --train 60000 --epochs 1 --quiet 120]
+//   pnpm --filter @ln/example-browser bench:cores [-- --rounds 3 --cores 2 --model lenet --batch 256 --train 60000 --epochs 1 --quiet 120]
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { MODELS } from "../src/models.ts";
 import { buildPage } from "../test/build-page.ts";
 import { CHROMIUM_ARGS, configure } from "../test/page-driver.ts";
 import { serveStatic } from "../test/static-server.ts";
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     train: { type: "string", default: "60000" },
     quiet: { type: "string", default: "120" },
     epochs: { type: "string", default: "1" },
+    model: { type: "string", default: "lenet" },
   },
 });
 const rounds = Number(values.rounds);
@@ -42,6 +45,10 @@ const batchSize = Number(values.batch);
 const trainCount = Number(values.train) as 60000 | 10000 | 2000;
 const quietSeconds = Number(values.quiet);
 const epochs = Number(values.epochs);
+const found = MODELS.find((m) => m.id === values.model);
+if (found === undefined)
+  throw new Error(`--model ${values.model}: the page has ${MODELS.map((m) => m.id).join(", ")}`);
+const model = found;
 
 /**
  * CPU time (clock ticks, 100 a second) the whole machine spent busy and this process with its live
@@ -101,9 +108,9 @@ async function preparePage(
   await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 60_000 });
   await configure(page, {
     backend: "wasm",
-    model: "lenet",
+    model: model.id,
     epochs,
-    lr: 0.9,
+    lr: model.lr, // d2l's, as the page fills it in
     batchSize,
     trainCount,
     testCount: 500,
@@ -160,15 +167,18 @@ async function trainPages(browser: Browser, url: string, { cores, pages, query =
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// 1 core, N cores (dataParallel), and N pages training on 1 core each at once: no step waits for another
-// there, so it is the most any N-core scheme can get on this machine at that moment.
+// The page as it comes (wasm on N threads, one model, @ln/wasm's kernels split over the page and N - 1
+// Web Workers) on 1 core and on N; wasm on 1 thread (?wasmThreads=1) on 1 core, to show the threaded
+// build costs a 1-core run nothing, and on N cores data-parallel (a copy of the model per Web Worker);
+// and N such pages training on 1 core each at once: no step waits for another there, so it is the most
+// any N-core scheme can get on this machine at that moment.
+const unthreaded = "?wasmThreads=1";
 const configs: RunConfig[] = [
-  { label: "1 core", cores: 1, pages: 1 },
-  { label: `${many} cores`, cores: many, pages: 1 },
-  // One model, wasm on N threads: @ln/wasm's kernels split over the page and N - 1 Web Workers (the
-  // Cores field is off then).
-  { label: `wasm ${many} threads`, cores: undefined, pages: 1, query: `?wasmThreads=${many}` },
-  { label: `${many} pages at once, 1 core each (the ceiling)`, cores: 1, pages: many },
+  { label: "1 core", cores: 1, pages: 1, query: `?wasmThreads=${many}` },
+  { label: `${many} cores`, cores: many, pages: 1, query: `?wasmThreads=${many}` },
+  { label: "1 core, wasm unthreaded", cores: 1, pages: 1, query: unthreaded },
+  { label: `${many} cores data-parallel`, cores: many, pages: 1, query: unthreaded },
+  { label: `${many} pages at once, 1 core each (the ceiling)`, cores: 1, pages: many, query: unthreaded },
 ];
 const dist = await buildPage("bench-cores", "./");
 const server = await serveStatic(dist, "/bench/");
@@ -178,7 +188,7 @@ const browser = await chromium.launch({
 });
 const results = configs.map(() => ({ timer: [] as number[], wall: [] as number[] }));
 console.log(
-  `LeNet, batch ${batchSize}, ${trainCount.toLocaleString("en-US")} images, ${epochs} epoch${epochs === 1 ? "" : "s"}, ${rounds} rounds; load ${loadavg()[0].toFixed(2)}`,
+  `${values.model}, batch ${batchSize}, ${trainCount.toLocaleString("en-US")} images, ${epochs} epoch${epochs === 1 ? "" : "s"}, ${rounds} rounds; load ${loadavg()[0].toFixed(2)}`,
 );
 try {
   for (let round = 1; round <= rounds; round++) {

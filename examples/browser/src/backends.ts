@@ -1,4 +1,4 @@
-import { DEVICE_REQUESTS, type Device, DeviceError, useDevice } from "@ln/train";
+import { DEVICE_REQUESTS, type Device, DeviceError, useDevice, wasmThreads } from "@ln/train";
 import { messageOf } from "./dom";
 
 /** What the page calls each backend that a browser can run, keyed by its useDevice request. */
@@ -36,22 +36,30 @@ export function coresHere(): number {
 }
 
 /**
- * Threads the page's own wasm runs on. 1 by default: the other cores go to data-parallel workers (the
- * Cores field). The address can ask for more, `?wasmThreads=2`: one copy of the model, @ln/wasm's
- * kernels split over the page's thread and a Web Worker per extra thread (no data-parallel then);
- * `bench:cores` compares the two ways (docs/perf.md).
+ * Threads the page's wasm starts with: every core the page may use (coresHere) by default. One copy of
+ * the model trains, @ln/wasm's kernels split over the page's thread and a Web Worker per extra thread;
+ * the Cores field then says how many of them a run uses. `?wasmThreads=1` asks for wasm on the page's
+ * thread alone, the Cores field then meaning data-parallel Web Workers (a copy of the model each), the
+ * way `bench:cores` compares against (docs/perf.md).
  */
 export function pageWasmThreads(): number {
-  const asked = Number(new URLSearchParams(location.search).get("wasmThreads") ?? 1);
+  const asked = Number(new URLSearchParams(location.search).get("wasmThreads") ?? coresHere());
   return Number.isInteger(asked) && asked > 1 && globalThis.crossOriginIsolated ? Math.min(asked, 8) : 1;
 }
 
+/** The threads wasm runs on here (1 where it started on one, asked to or where threads failed). */
+export function threadsOfWasm(): number {
+  return wasmThreads() ?? 1;
+}
+
 /**
- * Whether `backend` trains on more cores through `trainCh6`'s `dataParallel` (each core a copy of the
- * model on its own CPU backend); GPU backends spread their work by themselves.
+ * How `backend` trains on more cores than one: splitting each kernel over wasm's threads (one model),
+ * trainCh6's `dataParallel` (a copy of the model on each core's own CPU backend), or not at all (GPU
+ * backends spread their work by themselves).
  */
-export function splitsOverCores(backend: BackendName): boolean {
-  return (backend === "wasm" && pageWasmThreads() === 1) || backend === "js";
+export function coresWay(backend: BackendName): "threads" | "data-parallel" | "none" {
+  if (backend === "wasm") return threadsOfWasm() > 1 ? "threads" : "data-parallel";
+  return backend === "js" ? "data-parallel" : "none";
 }
 
 /** Starts each backend once, in order, to learn which ones work in this browser. */

@@ -1,4 +1,4 @@
-import { type BackendName, type BackendProbe, coresHere, pageWasmThreads, splitsOverCores } from "./backends";
+import { type BackendName, type BackendProbe, coresHere, coresWay, threadsOfWasm } from "./backends";
 import { byId } from "./dom";
 import { MODELS, type ModelChoice } from "./models";
 
@@ -26,8 +26,10 @@ export interface Settings {
   batchSize: number;
   trainCount: number;
   testCount: number;
-  /** Cores to split each batch over (trainCh6's dataParallel): 1 where the backend or page cannot. */
+  /** Cores to train on: 1 where the backend or page cannot use more. */
   cores: number;
+  /** How the cores share the work (see coresWay): wasm's threads, or data-parallel Web Workers. */
+  coresWay: "threads" | "data-parallel";
 }
 
 export function readSettings(): Settings {
@@ -40,6 +42,7 @@ export function readSettings(): Settings {
     trainCount: Number(controls.trainCount.value),
     testCount: Number(controls.testCount.value),
     cores: coresAllowed() ? controls.cores.valueAsNumber : 1,
+    coresWay: coresWay(controls.backend.value as BackendName) === "threads" ? "threads" : "data-parallel",
   };
 }
 
@@ -70,12 +73,19 @@ export function applyDefaults(model: ModelChoice): void {
 
 /** Whether the cores setting applies: a CPU backend on a page that can share memory with workers. */
 function coresAllowed(): boolean {
-  return coresHere() > 1 && splitsOverCores(controls.backend.value as BackendName);
+  return coresHere() > 1 && coresWay(controls.backend.value as BackendName) !== "none";
 }
 
-/** The cores field: the page's default once, then enabled and explained for the chosen backend. */
+/** Most cores the field offers: wasm's threads when a run splits kernels over them, else up to 8. */
+function coresMax(): number {
+  return coresWay(controls.backend.value as BackendName) === "threads" ? threadsOfWasm() : 8;
+}
+
+/** The cores field: the page's default once, then enabled, bounded and explained for the chosen backend. */
 export function updateCores(setDefault = false): void {
-  if (setDefault) controls.cores.value = String(coresHere());
+  controls.cores.max = String(coresMax());
+  if (setDefault || controls.cores.valueAsNumber > coresMax())
+    controls.cores.value = String(Math.min(coresHere(), coresMax()));
   controls.cores.disabled = !coresAllowed();
   controls.coresNote.textContent = coresNote();
 }
@@ -83,14 +93,14 @@ export function updateCores(setDefault = false): void {
 function coresNote(): string {
   if (!globalThis.crossOriginIsolated)
     return "1 core: the page is not cross-origin isolated, so it cannot share memory with Web Workers (see the README).";
-  const backend = controls.backend.value as BackendName;
-  if (backend === "wasm" && pageWasmThreads() > 1)
-    return `1 copy of the model: wasm runs on ${pageWasmThreads()} threads (?wasmThreads), its kernels split over this page and Web Workers.`;
-  if (!splitsOverCores(backend)) return "1 core: a GPU backend spreads the work by itself.";
+  const way = coresWay(controls.backend.value as BackendName);
+  if (way === "none") return "1 core: a GPU backend spreads the work by itself.";
   if (coresHere() === 1) return "1 core: this browser reports a single core.";
   const cores = controls.cores.valueAsNumber;
   if (!(cores > 1)) return "1 core: each batch on this page's thread.";
   const workers = cores === 2 ? "1 Web Worker" : `${cores - 1} Web Workers`;
+  if (way === "threads")
+    return `Each step split over ${cores} threads, this page and ${workers}, one copy of the model: the same steps as on 1 core, sooner.`;
   return `Each batch split over ${cores} cores, this page and ${workers}, each with a copy of the model (data-parallel): the same steps as on 1 core, sooner.`;
 }
 

@@ -155,9 +155,11 @@ async function onTrain(event: SubmitEvent): Promise<void> {
   el.trainError.hidden = true;
   el.report.hidden = true;
   document.body.dataset.state = "training";
-  // Cores beyond the first are Web Workers, each with a copy of the model (trainCh6's dataParallel).
-  const { cores } = settings;
+  // Cores beyond the first are Web Workers: wasm's threads, or each with a copy of the model (dataParallel).
+  const { cores, coresWay } = settings;
+  const workers = `${cores - 1} Web Worker${cores === 2 ? "" : "s"}`;
   document.body.dataset.cores = String(cores);
+  document.body.dataset.coresWay = coresWay;
   showStats({
     epoch: "–",
     batch: "–",
@@ -165,7 +167,7 @@ async function onTrain(event: SubmitEvent): Promise<void> {
     trainAcc: "–",
     testAcc: "–",
     speed: "–",
-    cores: cores === 1 ? "1" : `${cores} (${cores - 1} worker${cores === 2 ? "" : "s"})`,
+    cores: cores === 1 ? "1" : `${cores} (${coresWay === "threads" ? "wasm threads" : "data-parallel"})`,
   });
   const chart = createChart(el.chart, settings.epochs); // a fresh, empty chart right away
   try {
@@ -182,6 +184,7 @@ async function onTrain(event: SubmitEvent): Promise<void> {
       lr: settings.lr,
       batchSize: settings.batchSize,
       cores,
+      coresWay,
       signal: state.stop.signal,
       chart,
       onBatch: (p) => {
@@ -199,7 +202,9 @@ async function onTrain(event: SubmitEvent): Promise<void> {
     });
     el.report.textContent =
       formatReport(report) +
-      (cores > 1 ? `, ${cores} cores (this page and ${cores - 1} Web Worker${cores === 2 ? "" : "s"})` : "") +
+      (cores > 1
+        ? `, ${cores} cores (this page and ${workers}, ${coresWay === "threads" ? "wasm threads" : "data-parallel"})`
+        : "") +
       (report.aborted ? `\nstopped after ${report.examples.toLocaleString("en-US")} examples` : "");
     el.report.hidden = false;
     showStats({ speed: Math.round(report.examplesPerSec).toLocaleString("en-US") });

@@ -1,7 +1,7 @@
 import { type Batch, batches, type ImageDataset } from "@ln/data";
 import { ConfusionMatrix } from "@ln/metrics";
 import type { Animator } from "@ln/plot";
-import { type BatchInfo, type EpochStats, type TrainReport, trainCh6 } from "@ln/train";
+import { type BatchInfo, type EpochStats, splitKernelCalls, type TrainReport, trainCh6 } from "@ln/train";
 import * as tf from "@tensorflow/tfjs";
 import { nextTask } from "./dom";
 import { madeAhead } from "./made-ahead";
@@ -30,8 +30,14 @@ export interface TrainSettings {
   epochs: number;
   lr: number;
   batchSize: number;
-  /** Cores to split each batch over: trainCh6's dataParallel (1: this thread alone). */
+  /** Cores to train on (1: this thread alone). */
   cores: number;
+  /**
+   * How: "threads" splits each step's kernels over wasm's threads (one model; splitKernelCalls),
+   * "data-parallel" splits each batch over Web Workers with a copy of the model each (trainCh6's
+   * dataParallel).
+   */
+  coresWay: "threads" | "data-parallel";
   signal: AbortSignal;
   chart: Animator;
   /**
@@ -127,11 +133,14 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
     }
   };
 
+  const threads = settings.coresWay === "threads";
+  // Set for every run, so the evaluation and predictions after it use the cores it used.
+  splitKernelCalls(threads ? settings.cores : true);
   return trainCh6(model, madeAhead(trainBatches), yielding(testBatches), {
     epochs,
     lr,
     seed: 0,
-    dataParallel: settings.cores,
+    dataParallel: threads ? 1 : settings.cores,
     signal: settings.signal,
     batchesPerEpoch: perEpoch,
     callbacks: {

@@ -117,14 +117,22 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     const backends = await workingBackends(page);
     console.log(`backends that started: ${backends.join(", ")}; ${await page.textContent("#device-name")}`);
     expect(backends).toContain("wasm");
-    // The host sends the isolation headers, so the page offers one core per logical core (at most 8,
-    // Chromium reports them) for data-parallel training, each core wasm on one thread.
+    // The host sends the isolation headers, so wasm starts on one thread per logical core (at most 8,
+    // Chromium reports them) and the page offers them all: one model, our kernels split over the threads.
     const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 0));
     expect(cores, "the page is cross-origin isolated").toBeGreaterThan(0);
-    expect(await page.inputValue("#cores")).toBe(String(Math.min(cores, 8)));
-    expect(await page.textContent("#device-name")).toContain("1 thread");
+    const threads = Math.min(cores, 8);
+    expect(await page.inputValue("#cores")).toBe(String(threads));
+    expect(await page.getAttribute("#cores", "max")).toBe(String(threads));
+    expect(await page.textContent("#device-name")).toContain(
+      threads === 1 ? "1 thread" : `${threads} threads`,
+    );
     // Two cores: this page and one Web Worker (a one-core machine cannot show it; it trains on one).
     const split = cores > 1 ? 2 : 1;
+    if (split === 2) {
+      await page.fill("#cores", "2");
+      expect(await page.textContent("#cores-note")).toContain("Each step split over 2 threads");
+    }
 
     const relu: RunSettings = {
       backend: "wasm",
@@ -141,8 +149,11 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     );
     expect(await page.getAttribute("body", "data-cores")).toBe(String(split));
     if (split === 2) {
-      expect(wasm.report).toContain("examples/sec on wasm, 2 cores (this page and 1 Web Worker)");
-      expect(await page.textContent("#stat-cores")).toBe("2 (1 worker)");
+      expect(wasm.report).toContain(
+        "examples/sec on wasm, 2 cores (this page and 1 Web Worker, wasm threads)",
+      );
+      expect(await page.textContent("#stat-cores")).toBe("2 (wasm threads)");
+      expect(await page.getAttribute("body", "data-cores-way")).toBe("threads");
     }
     const [earlyLoss, ,] = wasm.early;
     const [lateLoss, lateTrainAcc, lateTestAcc] = wasm.late;
@@ -179,9 +190,9 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await page.screenshot({ path: join(output, "page.png"), fullPage: true });
 
     if (split === 2) {
-      // The same run on one core takes the same steps, to float rounding, which ReLU and max pooling turn
-      // into visible differences within 64 steps (a shard's wasm may also round otherwise: FMA kernels);
-      // a worker whose gradients were lost or stale would miss by far more.
+      // The same run on one core takes the same steps, to float rounding (sums split in two and added),
+      // which ReLU and max pooling turn into visible differences within 64 steps; a helper whose piece
+      // was lost or stale would miss by far more.
       const one = await trainOnPage(page, { ...relu, cores: 1 });
       console.log(`wasm on 1 core: ${one.report.replace(/\n/g, "; ")}; test acc ${one.testAcc}`);
       expect(one.report).not.toContain("Web Worker");
@@ -207,18 +218,33 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await context.close();
   });
 
-  it("with ?wasmThreads=2 trains one model on 2 wasm threads (our kernels split over a Web Worker), the Cores field off", async () => {
+  it("with ?wasmThreads=1 trains data-parallel: wasm on 1 thread, a copy of the model in a Web Worker per extra core", async () => {
     const page = await browser.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${server.url}?wasmThreads=2`);
+    await page.goto(`${server.url}?wasmThreads=1`);
     await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30_000 });
-    expect(await page.textContent("#device-name")).toContain("WebAssembly (SIMD, 2 threads)");
-    expect(await page.isDisabled("#cores")).toBe(true);
-    expect(await page.textContent("#cores-note")).toContain("wasm runs on 2 threads");
-    const run = await trainOnPage(page, reluEpoch);
-    console.log(`wasm on 2 threads: ${run.report.replace(/\n/g, "; ")}; test acc ${run.testAcc}`);
-    expect(run.report).not.toContain("Web Worker"); // no data-parallel shards
+    expect(await page.textContent("#device-name")).toContain("WebAssembly (SIMD, 1 thread)");
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (cores > 1) {
+      expect(await page.isDisabled("#cores")).toBe(false);
+      await page.fill("#cores", "2");
+      expect(await page.textContent("#cores-note")).toContain(
+        "each with a copy of the model (data-parallel)",
+      );
+    }
+    const run = await trainOnPage(page, { ...reluEpoch, cores: Math.min(cores, 2) });
+    console.log(`wasm data-parallel: ${run.report.replace(/\n/g, "; ")}; test acc ${run.testAcc}`);
     expect(run.testAcc).toBeGreaterThan(0.2);
+    if (cores > 1) {
+      expect(run.report).toContain("2 cores (this page and 1 Web Worker, data-parallel)");
+      expect(await page.textContent("#stat-cores")).toBe("2 (data-parallel)");
+      // The same steps as on one core, to float rounding (a shard's wasm may round otherwise: FMA
+      // kernels); a worker whose gradients were lost or stale would miss by far more.
+      const one = await trainOnPage(page, { ...reluEpoch, cores: 1 });
+      const [lossOne, lossTwo] = [one.report, run.report].map((r) => Number(/^loss ([\d.]+)/.exec(r)?.[1]));
+      expect(Math.abs(lossTwo - lossOne), `losses ${lossOne} and ${lossTwo}`).toBeLessThan(0.05 * lossOne);
+      expect(Math.abs(run.testAcc - one.testAcc)).toBeLessThan(0.1);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -264,7 +290,7 @@ describe.skipIf(!haveChromium)("the page in Chromium", () => {
     await page.click("#stop");
     await page.waitForFunction(() => document.body.dataset.state === "stopped", null, { timeout: 10_000 });
     expect(await page.textContent("#report")).toMatch(
-      /no epoch finished\n[\d.]+ examples\/sec on wasm(, \d+ cores \(this page and \d+ Web Workers?\))?\nstopped after/,
+      /no epoch finished\n[\d.]+ examples\/sec on wasm(, \d+ cores \(this page and \d+ Web Workers?, wasm threads\))?\nstopped after/,
     );
     expect(await page.locator("#predictions .tile").count()).toBe(24);
     expect(errors).toEqual([]);

@@ -1,7 +1,13 @@
 // The API both entries share (index.ts for Node, index.browser.ts for browsers); each entry installs
 // its platform on import. Kept free of Node modules.
 
-export { initWasmBackend, registerWasmTrainingKernels, type WasmInitOptions, wasmThreads } from "@ln/wasm";
+export {
+  initWasmBackend,
+  registerWasmTrainingKernels,
+  splitKernelCalls,
+  type WasmInitOptions,
+  wasmThreads,
+} from "@ln/wasm";
 export type { ArrayBatch, Batch, BatchSource, DatasetSource, TensorBatch } from "./data";
 export {
   currentDevice,

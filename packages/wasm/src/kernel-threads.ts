@@ -154,8 +154,8 @@ interface Pool {
 }
 
 let pool: Pool | undefined;
-/** Whether calls split over the helpers (see {@link splitKernelCalls}). */
-let splitting = true;
+/** The most threads a call splits over, the calling thread included (see {@link splitKernelCalls}). */
+let splitOver = Number.POSITIVE_INFINITY;
 
 /**
  * Starts `count` helper threads on `memory` (tfjs's, shared), a stack for each of their instances
@@ -210,21 +210,29 @@ export function stopKernelThreads(): void {
 
 /**
  * How many threads our kernels run on (without `memory`), or a kernel call on `memory` is split over
- * (1: no helpers, or splitting is off), and pieces helpers ran.
+ * (1: no helpers, or splitKernelCalls caps it at 1; at most its cap), and pieces helpers ran.
  */
 export function kernelThreads(memory?: WebAssembly.Memory): { threads: number; byHelpers: number } {
   if (pool === undefined) return { threads: 1, byHelpers: 0 };
-  const on = memory === undefined || (pool.memory === memory && splitting);
-  return { threads: on ? pool.helpers.length + 1 : 1, byHelpers: pool.byHelpers };
+  const all = pool.helpers.length + 1;
+  if (memory === undefined) return { threads: all, byHelpers: pool.byHelpers };
+  const threads = pool.memory === memory ? Math.min(all, splitOver) : 1;
+  return { threads, byHelpers: pool.byHelpers };
 }
 
 /**
- * With false, our kernels run every call on the calling thread while the helpers stay up (true again:
- * split as before). For measuring: one process can time the same steps split and unsplit, alternating,
- * where the machine's drift between processes is larger than the differences measured.
+ * How many threads our kernels split a call over, at most: `false` (or 1) runs every call on the
+ * calling thread while the helpers stay up, a number caps the threads, `true` uses them all again. A
+ * page started with 4 threads can so train on 1, 2 or 4 as its user asks (each run, without
+ * restarting wasm), and one process can time the same steps split and unsplit, alternating, where the
+ * machine's drift between processes is larger than the differences measured.
  */
-export function splitKernelCalls(on: boolean): void {
-  splitting = on;
+export function splitKernelCalls(on: boolean | number): void {
+  if (typeof on === "number" && !(Number.isInteger(on) && on >= 1))
+    throw new RangeError(
+      `splitKernelCalls: expected true, false or a whole number of threads >= 1, got ${on}`,
+    );
+  splitOver = on === true ? Number.POSITIVE_INFINITY : on === false ? 1 : on;
 }
 
 /** A split kernel call as each thread saw it; times in ms on a clock all threads share. */

@@ -33,6 +33,12 @@ export function expectTwoThreadsLikeOne(one: ThreadsResult, two: ThreadsResult):
   expect(two.unsplit.filterGrad).toEqual(one.unsplit.filterGrad);
   expect(two.unsplit.threadsOn).toBe(2);
   expect(one.unsplit.threadsOn).toBe(1);
+  // A cap of 1 splits nothing, one past the threads there are splits over all; 0 is refused.
+  expect(two.unsplit.capped).toEqual([1, 2]);
+  expect(one.unsplit.capped).toEqual([1, 1]);
+  expect(two.unsplit.badCap).toMatch(
+    /splitKernelCalls: expected true, false or a whole number of threads >= 1, got 0/,
+  );
   // timeSplitCalls: the conv and its filter gradient recorded (a call each), each one's
   // pieces all accounted for and each thread's times in order; the helpers' pieces in the records are the
   // pieces they ran; nothing recorded once stopped. On one thread nothing splits, so nothing is recorded.

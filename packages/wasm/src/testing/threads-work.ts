@@ -20,9 +20,17 @@ export interface ThreadsWork {
   failure: string;
   /**
    * The odd filter gradient with splitKernelCalls(false), pieces the helpers ran meanwhile, and the
-   * threads a call on tfjs's memory splits over with it off and on again.
+   * threads a call on tfjs's memory splits over with it off, capped at 1 and at 5, and on again; the
+   * error a cap of 0 gets.
    */
-  unsplit: { filterGrad: number[]; helperPieces: number; threadsOff: number; threadsOn: number };
+  unsplit: {
+    filterGrad: number[];
+    helperPieces: number;
+    threadsOff: number;
+    threadsOn: number;
+    capped: number[];
+    badCap: string;
+  };
   /**
    * A compiled step of the conv net below on 37 examples (split 19 + 18): its gradients, loss and
    * correct count, tfjs's gradients of the same step, and the step again with splitKernelCalls(false)
@@ -178,8 +186,20 @@ export function threadsWork(): ThreadsWork {
   });
   const helperPieces = kernelThreads().byHelpers - before;
   const threadsOff = kernelThreads(memory).threads;
+  // A cap: 1 thread as false, more than there are as all of them; 0 refused.
+  const capped = [1, 5].map((cap) => {
+    splitKernelCalls(cap);
+    return kernelThreads(memory).threads;
+  });
+  let badCap = "";
+  try {
+    splitKernelCalls(0);
+  } catch (error) {
+    badCap = (error as Error).message;
+  }
   splitKernelCalls(true);
-  const unsplit = { filterGrad, helperPieces, threadsOff, threadsOn: kernelThreads(memory).threads };
+  const threadsOn = kernelThreads(memory).threads;
+  const unsplit = { filterGrad, helperPieces, threadsOff, threadsOn, capped, badCap };
   const ranBefore = kernelThreads().byHelpers;
   const calls = timedConvAndGradient();
   const timing = {
