@@ -4,8 +4,8 @@
 // convolutions and filter gradients at batch 256 run 1.73-1.92x faster on two threads.
 //
 // The hand-over is a few shared words, not messages (~100 us) or a wake-up from Atomics.wait (~90 us):
-// a helper spins on the job number for a few ms (SPIN_MS) before it sleeps, and pieces are claimed with Atomics.add,
-// the calling thread claiming too. So when the OS has a helper descheduled (another process on the
+// a helper spins on the job number for a while (SPIN_MS) before it sleeps, and pieces are claimed with
+// Atomics.add, the calling thread claiming too. So when the OS has a helper descheduled (another process on the
 // core), the caller computes every piece itself and waits only for a piece a helper already claimed.
 // Which thread computes a piece never changes the result: each piece writes its own rows or its own
 // partial sums, added up in piece order by the caller.
@@ -60,13 +60,14 @@ const CALL_FIELDS = 7;
 const HELPER_FIELDS = 5;
 
 /**
- * How long a helper spins on the job number after a job before it sleeps (ms). Long enough to span
- * what a training loop does between two steps (the optimizer's update, the next batch's tensors: 0.5-2
- * ms), so the next step finds it awake: sleeping cost each step ~0.2 ms of wake-up and a cold core
- * (2026-12-03, bench/compiled-step.ts's steps with 0-1 ms of work between them, in blocks alternating
- * the two: a 30 us spin 2-4 % slower than 3 ms). Idle, a helper sleeps after this.
+ * How long a helper spins on the job number after a job before it sleeps (ms): long enough to span the
+ * gaps inside a training step (the caller summing the pieces, the optimizer's update: 0.3-0.5 ms), so the
+ * next call finds it awake (sleeping costs ~0.2 ms of wake-up and a cold core), short enough to give the
+ * core back while the caller does other work between steps. In Chromium, the page training LeNet on 2
+ * threads (bench:cores, 2026-12-03, 3 rounds): 0.5 ms ran 5-10 % faster than 0.03 ms and than 3 ms in
+ * every round; spinning through the page's between-step work starves the browser's own threads.
  */
-const SPIN_MS = 3;
+const SPIN_MS = 0.5;
 
 /** A helper's loop, as source for the platform's thread (a Node worker thread or a Web Worker). */
 const HELPER_SOURCE = `
