@@ -1,4 +1,5 @@
-import { DEVICE_REQUESTS, type Device, DeviceError, useDevice, wasmThreads } from "@ln/train";
+import { DEVICE_REQUESTS, type Device, DeviceError, trainsCompiled, useDevice, wasmThreads } from "@ln/train";
+import type * as tf from "@tensorflow/tfjs";
 import { messageOf } from "./dom";
 
 /** What the page calls each backend that a browser can run, keyed by its useDevice request. */
@@ -36,11 +37,10 @@ export function coresHere(): number {
 }
 
 /**
- * Threads the page's wasm starts with: every core the page may use (coresHere) by default. One copy of
- * the model trains, @ln/wasm's kernels split over the page's thread and a Web Worker per extra thread;
- * the Cores field then says how many of them a run uses. `?wasmThreads=1` asks for wasm on the page's
- * thread alone, the Cores field then meaning data-parallel Web Workers (a copy of the model each), the
- * way `bench:cores` compares against (docs/perf.md).
+ * Threads the page's wasm starts with: every core the page may use (coresHere) by default, so a model
+ * wasm trains compiled splits each step over them (coresWayFor; the Cores field says how many a run
+ * uses). `?wasmThreads=1` asks for wasm on the page's thread alone: every model then trains
+ * data-parallel, the way `bench:cores` compares against (docs/perf.md).
  */
 export function pageWasmThreads(): number {
   const asked = Number(new URLSearchParams(location.search).get("wasmThreads") ?? coresHere());
@@ -52,14 +52,19 @@ export function threadsOfWasm(): number {
   return wasmThreads() ?? 1;
 }
 
+/** Whether `backend` can train on more cores than one (GPU backends spread their work by themselves). */
+export function usesCores(backend: BackendName): boolean {
+  return backend === "wasm" || backend === "js";
+}
+
 /**
- * How `backend` trains on more cores than one: splitting each kernel over wasm's threads (one model),
- * trainCh6's `dataParallel` (a copy of the model on each core's own CPU backend), or not at all (GPU
- * backends spread their work by themselves).
+ * How `model` trains on `backend`'s cores: splitting each step over wasm's threads (one model) where
+ * wasm runs on several and takes the model's steps as @ln/wasm's compiled step (1.5-1.6x on 2 cores
+ * here), else trainCh6's `dataParallel`, a copy of the model on each core's own backend (~1.3x; a step
+ * through tfjs's engine split over threads gains ~1.1x). See docs/perf.md.
  */
-export function coresWay(backend: BackendName): "threads" | "data-parallel" | "none" {
-  if (backend === "wasm") return threadsOfWasm() > 1 ? "threads" : "data-parallel";
-  return backend === "js" ? "data-parallel" : "none";
+export function coresWayFor(backend: BackendName, model: tf.LayersModel): "threads" | "data-parallel" {
+  return backend === "wasm" && threadsOfWasm() > 1 && trainsCompiled(model) ? "threads" : "data-parallel";
 }
 
 /** Starts each backend once, in order, to learn which ones work in this browser. */

@@ -1,4 +1,4 @@
-import { type BackendName, type BackendProbe, coresHere, coresWay, threadsOfWasm } from "./backends";
+import { type BackendName, type BackendProbe, coresHere, threadsOfWasm, usesCores } from "./backends";
 import { byId } from "./dom";
 import { MODELS, type ModelChoice } from "./models";
 
@@ -26,10 +26,8 @@ export interface Settings {
   batchSize: number;
   trainCount: number;
   testCount: number;
-  /** Cores to train on: 1 where the backend or page cannot use more. */
+  /** Cores to train on (how: coresWayFor): 1 where the backend or page cannot use more. */
   cores: number;
-  /** How the cores share the work (see coresWay): wasm's threads, or data-parallel Web Workers. */
-  coresWay: "threads" | "data-parallel";
 }
 
 export function readSettings(): Settings {
@@ -42,7 +40,6 @@ export function readSettings(): Settings {
     trainCount: Number(controls.trainCount.value),
     testCount: Number(controls.testCount.value),
     cores: coresAllowed() ? controls.cores.valueAsNumber : 1,
-    coresWay: coresWay(controls.backend.value as BackendName) === "threads" ? "threads" : "data-parallel",
   };
 }
 
@@ -73,12 +70,13 @@ export function applyDefaults(model: ModelChoice): void {
 
 /** Whether the cores setting applies: a CPU backend on a page that can share memory with workers. */
 function coresAllowed(): boolean {
-  return coresHere() > 1 && coresWay(controls.backend.value as BackendName) !== "none";
+  return coresHere() > 1 && usesCores(controls.backend.value as BackendName);
 }
 
-/** Most cores the field offers: wasm's threads when a run splits kernels over them, else up to 8. */
+/** Most cores the field offers: wasm's threads where it runs on several, else up to 8. */
 function coresMax(): number {
-  return coresWay(controls.backend.value as BackendName) === "threads" ? threadsOfWasm() : 8;
+  const threads = threadsOfWasm();
+  return controls.backend.value === "wasm" && threads > 1 ? threads : 8;
 }
 
 /** The cores field: the page's default once, then enabled, bounded and explained for the chosen backend. */
@@ -93,15 +91,16 @@ export function updateCores(setDefault = false): void {
 function coresNote(): string {
   if (!globalThis.crossOriginIsolated)
     return "1 core: the page is not cross-origin isolated, so it cannot share memory with Web Workers (see the README).";
-  const way = coresWay(controls.backend.value as BackendName);
-  if (way === "none") return "1 core: a GPU backend spreads the work by itself.";
+  const backend = controls.backend.value as BackendName;
+  if (!usesCores(backend)) return "1 core: a GPU backend spreads the work by itself.";
   if (coresHere() === 1) return "1 core: this browser reports a single core.";
   const cores = controls.cores.valueAsNumber;
   if (!(cores > 1)) return "1 core: each batch on this page's thread.";
   const workers = cores === 2 ? "1 Web Worker" : `${cores - 1} Web Workers`;
-  if (way === "threads")
-    return `Each step split over ${cores} threads, this page and ${workers}, one copy of the model: the same steps as on 1 core, sooner.`;
-  return `Each batch split over ${cores} cores, this page and ${workers}, each with a copy of the model (data-parallel): the same steps as on 1 core, sooner.`;
+  const dataParallel = `each batch split over ${cores} cores, this page and ${workers}, each with a copy of the model (data-parallel)`;
+  if (backend === "wasm" && threadsOfWasm() > 1)
+    return `The sigmoid LeNet (a step wasm runs compiled): each step split over ${cores} wasm threads, this page and ${workers}, one model; other models: ${dataParallel}. The same steps as on 1 core, sooner.`;
+  return `${dataParallel[0].toUpperCase()}${dataParallel.slice(1)}: the same steps as on 1 core, sooner.`;
 }
 
 /** While training, only Stop works. */

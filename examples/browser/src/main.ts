@@ -2,7 +2,7 @@
 import type { ImageDataset, LoadedDataset } from "@ln/data";
 import { type Device, DivergedError, formatReport } from "@ln/train";
 import type * as tf from "@tensorflow/tfjs";
-import { activate, type BackendName, preferredBackend, probeBackends } from "./backends";
+import { activate, type BackendName, coresWayFor, preferredBackend, probeBackends } from "./backends";
 import { createChart } from "./chart";
 import { showConfusion } from "./confusion-table";
 import {
@@ -155,20 +155,10 @@ async function onTrain(event: SubmitEvent): Promise<void> {
   el.trainError.hidden = true;
   el.report.hidden = true;
   document.body.dataset.state = "training";
-  // Cores beyond the first are Web Workers: wasm's threads, or each with a copy of the model (dataParallel).
-  const { cores, coresWay } = settings;
+  const { cores } = settings;
   const workers = `${cores - 1} Web Worker${cores === 2 ? "" : "s"}`;
   document.body.dataset.cores = String(cores);
-  document.body.dataset.coresWay = coresWay;
-  showStats({
-    epoch: "–",
-    batch: "–",
-    loss: "–",
-    trainAcc: "–",
-    testAcc: "–",
-    speed: "–",
-    cores: cores === 1 ? "1" : `${cores} (${coresWay === "threads" ? "wasm threads" : "data-parallel"})`,
-  });
+  showStats({ epoch: "–", batch: "–", loss: "–", trainAcc: "–", testAcc: "–", speed: "–", cores: "–" });
   const chart = createChart(el.chart, settings.epochs); // a fresh, empty chart right away
   try {
     showDevice(await activate(settings.backend), settings.backend);
@@ -176,6 +166,11 @@ async function onTrain(event: SubmitEvent): Promise<void> {
     state.model = choice.build();
     state.info = undefined;
     showShapes(el.shapes, state.model);
+    // Cores beyond the first are Web Workers: wasm's threads, or each with a copy of the model (dataParallel).
+    const coresWay = coresWayFor(settings.backend, state.model);
+    const how = coresWay === "threads" ? "wasm threads" : "data-parallel";
+    document.body.dataset.coresWay = coresWay;
+    showStats({ cores: cores === 1 ? "1" : `${cores} (${how})` });
     const report = await train({
       model: state.model,
       train: trainSet,
@@ -202,9 +197,7 @@ async function onTrain(event: SubmitEvent): Promise<void> {
     });
     el.report.textContent =
       formatReport(report) +
-      (cores > 1
-        ? `, ${cores} cores (this page and ${workers}, ${coresWay === "threads" ? "wasm threads" : "data-parallel"})`
-        : "") +
+      (cores > 1 ? `, ${cores} cores (this page and ${workers}, ${how})` : "") +
       (report.aborted ? `\nstopped after ${report.examples.toLocaleString("en-US")} examples` : "");
     el.report.hidden = false;
     showStats({ speed: Math.round(report.examplesPerSec).toLocaleString("en-US") });

@@ -33,9 +33,8 @@ export interface TrainSettings {
   /** Cores to train on (1: this thread alone). */
   cores: number;
   /**
-   * How: "threads" splits each step's kernels over wasm's threads (one model; splitKernelCalls),
-   * "data-parallel" splits each batch over Web Workers with a copy of the model each (trainCh6's
-   * dataParallel).
+   * How (coresWayFor): "threads" splits each step over wasm's threads (one model; splitKernelCalls),
+   * "data-parallel" each batch over Web Workers with a copy of the model each (trainCh6's dataParallel).
    */
   coresWay: "threads" | "data-parallel";
   signal: AbortSignal;
@@ -134,8 +133,9 @@ export async function train(settings: TrainSettings): Promise<TrainReport> {
   };
 
   const threads = settings.coresWay === "threads";
-  // Set for every run, so the evaluation and predictions after it use the cores it used.
-  splitKernelCalls(threads ? settings.cores : true);
+  // Set for every run, so the evaluation and predictions after it use the cores it used; a
+  // data-parallel run keeps the page's kernels on its own thread, beside its workers.
+  splitKernelCalls(threads ? settings.cores : 1);
   return trainCh6(model, madeAhead(trainBatches), yielding(testBatches), {
     epochs,
     lr,

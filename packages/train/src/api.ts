@@ -8,6 +8,7 @@ export {
   type WasmInitOptions,
   wasmThreads,
 } from "@ln/wasm";
+export { trainsCompiled } from "./compiled-step";
 export type { ArrayBatch, Batch, BatchSource, DatasetSource, TensorBatch } from "./data";
 export {
   currentDevice,

@@ -1,7 +1,7 @@
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compiledStepFor, releaseCompiledStep } from "./compiled-step";
+import { compiledStepFor, releaseCompiledStep, trainsCompiled } from "./compiled-step";
 import type { ArrayBatch } from "./data";
 import { trainCh6, useDevice } from "./index";
 import { relativeError, seeded, smallCnn, weightValues } from "./testing/fixtures";
@@ -62,10 +62,18 @@ describe("the compiled step on wasm", () => {
     for (const m of [dropout, maxPooled, net, other]) m.dispose();
   });
 
+  it("says which models trainCh6 trains compiled (how more cores pay)", () => {
+    const [net, maxPooled] = [lenet(), lenet({ pooling: "max" })];
+    expect(trainsCompiled(net)).toBe(true);
+    expect(trainsCompiled(maxPooled)).toBe(false);
+    for (const m of [net, maxPooled]) m.dispose();
+  });
+
   it("is not used off wasm", async () => {
     await useDevice("js");
     const net = lenet();
     expect(compiledStepFor(net, variablesOf(net), 10)).toBeUndefined();
+    expect(trainsCompiled(net)).toBe(false);
     net.dispose();
     await useDevice("wasm");
   });

@@ -33,6 +33,23 @@ export function compiledStepFor(
   return known.step?.ready() ? known.step : undefined;
 }
 
+/**
+ * Whether `trainCh6` on the active backend takes `model`'s steps through @ln/wasm's compiled step
+ * (`compiledStep` left on). It decides how more cores pay: such a step splits over wasm's threads
+ * (`useDevice("wasm", { wasmThreads })`) 1.7x faster on two (docs/perf.md); a step through tfjs's engine
+ * gains little that way (ReLU LeNet with max pooling: 1.08x) and more from `dataParallel` (~1.3x).
+ */
+export function trainsCompiled(model: tf.LayersModel): boolean {
+  const shape = model.outputs[0]?.shape;
+  const classes = shape?.[shape.length - 1];
+  if (shape?.length !== 2 || typeof classes !== "number") return false;
+  const known = steps.has(model);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const runs = compiledStepFor(model, variables, classes) !== undefined;
+  if (!known) releaseCompiledStep(model); // planned only to answer: trainCh6 plans it again
+  return runs;
+}
+
 /** Frees `model`'s compiled step's buffers in tfjs's heap (trainCh6's end, a worker's exit). */
 export function releaseCompiledStep(model: tf.LayersModel): void {
   steps.get(model)?.step?.dispose();
