@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFixtureData } from "./testing/fixture-data";
@@ -420,6 +420,12 @@ describe.skipIf(!hasRealData)("ln train on real Fashion-MNIST", () => {
     expect(result.stdout).toContain(
       `2,048 training and 10,000 test images from ${REAL_DATA}, 28x28, batch 256, lr 0.9`,
     );
+    // The seed's LeNet is a step wasm runs compiled: every core's thread splits it (--cores auto).
+    const threads = Math.min(availableParallelism(), 8);
+    if (threads > 1) {
+      expect(result.stdout).toContain(`each step split over ${threads} wasm threads (--cores 1 for one)`);
+      expect(result.stdout).not.toContain("data-parallel");
+    }
     // 2,048 / 256 = 8 batches.
     expect(result.stdout).toMatch(/^epoch 1\/1 {2}8\/8 {2}loss /m);
     expect(result.stdout).toMatch(CLOSING);

@@ -16,16 +16,23 @@ export function parseDevice(raw: string): string {
  *
  * For `auto` and `cpu`, `sizeModel` builds the model once more on tfjs's JavaScript backend, only for
  * useDevice's CPU rule to count its multiply-adds per example (native TensorFlow for big models, wasm
- * for small ones), and disposes it; AlexNet's takes about half a second.
+ * for small ones), and disposes it; AlexNet's takes about half a second. wasm, where it starts, runs on
+ * `wasmThreads` threads (how a run uses them: training.ts's coresFor).
  */
-export async function startDevice(request: string, sizeModel?: () => tf.LayersModel): Promise<Device> {
-  if (sizeModel === undefined || (request !== "auto" && request !== "cpu")) return useDevice(request);
+export async function startDevice(
+  request: string,
+  sizeModel?: () => tf.LayersModel,
+  wasmThreads?: number,
+): Promise<Device> {
+  const threads = wasmThreads === undefined ? {} : { wasmThreads };
+  if (sizeModel === undefined || (request !== "auto" && request !== "cpu"))
+    return useDevice(request, threads);
   await tf.setBackend("cpu");
   // tfjs's cpu backend advises installing tfjs-node on its first tensor; here it only holds a model to size.
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   const model = sizeModel();
   try {
-    return await useDevice(request, { model });
+    return await useDevice(request, { model, ...threads });
   } finally {
     model.dispose();
   }

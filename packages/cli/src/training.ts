@@ -1,6 +1,15 @@
 import { availableParallelism } from "node:os";
 import { type BatchIterable, batches, type DataSource, FASHION_MNIST_CLASSES } from "@ln/data";
-import { formatReport, ProgressBar, saveModel, type TrainReport, trainCh6 } from "@ln/train";
+import {
+  formatReport,
+  ProgressBar,
+  saveModel,
+  splitKernelCalls,
+  type TrainReport,
+  trainCh6,
+  trainsCompiled,
+  wasmThreads,
+} from "@ln/train";
 import * as tf from "@tensorflow/tfjs";
 import { confusionOn } from "./confusion";
 import { FILE_KEYS, loadSplits } from "./dataset";
@@ -28,16 +37,36 @@ export interface TrainRequest {
 /** Most threads "auto" uses: measured on 2 cores only (1.7x); past 8 the shards of a batch get small. */
 const AUTO_CORES_MAX = 8;
 
+/** The threads --cores asks for: "auto" is every core, up to 8. */
+export function threadsFor(request: number | "auto"): number {
+  return request === "auto" ? Math.min(availableParallelism(), AUTO_CORES_MAX) : request;
+}
+
+/** How a run uses its cores: each step split over wasm's threads, or each batch over data-parallel shards. */
+export interface CoresUse {
+  /** Threads each compiled step splits over (splitKernelCalls), 1: none. */
+  wasmThreads: number;
+  /** trainCh6's dataParallel. */
+  dataParallel: number;
+}
+
 /**
- * trainCh6's dataParallel for a run: "auto" is every core (up to 8) on the CPU backends that use one
- * core each (wasm, js), except for models with batch norm, whose statistics would be per shard; on a
- * GPU or tfjs-node it is 1. An explicit count is passed on (trainCh6 says if the backend cannot).
+ * How a run uses the cores asked for. On wasm started on several threads, a model @ln/train trains
+ * compiled (trainsCompiled: LeNet's kind) splits each step over them, one model (1.7x on 2 cores, against
+ * data-parallel's ~1.3x: docs/perf.md). Otherwise trainCh6's dataParallel on the CPU backends that use one
+ * core each (wasm, js): "auto" every core (up to 8) except for models with batch norm, whose statistics
+ * would be per shard; on a GPU or tfjs-node 1. An explicit count is passed on (trainCh6 says if the
+ * backend cannot).
  */
-export function coresFor(request: number | "auto", backend: string, model: tf.LayersModel): number {
-  if (request !== "auto") return request;
-  if (backend !== "wasm" && backend !== "cpu") return 1;
-  if (model.layers.some((l) => l.getClassName() === "BatchNormalization")) return 1;
-  return Math.min(availableParallelism(), AUTO_CORES_MAX);
+export function coresFor(request: number | "auto", backend: string, model: tf.LayersModel): CoresUse {
+  const threads = threadsFor(request);
+  if (backend === "wasm" && (wasmThreads() ?? 1) > 1 && trainsCompiled(model))
+    return { wasmThreads: Math.min(threads, wasmThreads() ?? 1), dataParallel: 1 };
+  const one = { wasmThreads: 1 };
+  if (request !== "auto") return { ...one, dataParallel: request };
+  if (backend !== "wasm" && backend !== "cpu") return { ...one, dataParallel: 1 };
+  if (model.layers.some((l) => l.getClassName() === "BatchNormalization")) return { ...one, dataParallel: 1 };
+  return { ...one, dataParallel: threads };
 }
 
 /** Exit code of a run stopped by Ctrl-C, as shells report SIGINT (128 + 2). */
@@ -69,8 +98,11 @@ export async function train(request: TrainRequest): Promise<number> {
   if (existing && recorded) checkSameData(existing, recorded, data, source, request.allowOtherData ?? false);
   // The device after the data, which fails sooner (a wrong --data-dir) than a device probing for GPUs.
   // auto/cpu size the model for the CPU rule (Fashion-MNIST is 28x28 unless resized).
-  const device = await startDevice(config.device, () =>
-    buildForSide(entry, config, config.resize ?? 28),
+  const cores = request.cores ?? "auto";
+  const device = await startDevice(
+    config.device,
+    () => buildForSide(entry, config, config.resize ?? 28),
+    threadsFor(cores),
   ).catch((error: unknown) => {
     throw withFlagAdvice(error, config.device);
   });
@@ -78,7 +110,9 @@ export async function train(request: TrainRequest): Promise<number> {
   out.write(deviceLines(device, config.device));
   const side = config.resize ?? trainSplit.height;
   const model = buildForSide(entry, config, side);
-  const dataParallel = coresFor(request.cores ?? "auto", device.backend, model);
+  const { wasmThreads: splitOver, dataParallel } = coresFor(cores, device.backend, model);
+  // Each run says how many of wasm's threads it uses; a data-parallel run keeps the main thread's own.
+  if (device.backend === "wasm") splitKernelCalls(splitOver);
   // A batch never holds more than the data (a short last batch aside).
   const batchSize = Math.min(config.batchSize, trainSplit.count);
   checkBatchMemory(model, side, batchSize, device.backend, dataParallel);
@@ -103,6 +137,7 @@ export async function train(request: TrainRequest): Promise<number> {
   const optimizer = config.optimizer === "adam" ? tf.train.adam(config.lr) : tf.train.sgd(config.lr);
   if (dataParallel > 1)
     out.write(`each batch split over ${dataParallel} threads (data-parallel; --cores 1 for one)\n`);
+  if (splitOver > 1) out.write(`each step split over ${splitOver} wasm threads (--cores 1 for one)\n`);
 
   const checkpointDir = folder.path("checkpoints");
   if (resume) {

@@ -123,7 +123,7 @@ const spec: CommandSpec = {
       type: "string",
       placeholder: "<n|auto>",
       description:
-        "CPU threads to split each batch over on wasm (data-parallel; default auto: every core up to 8, 1 for batch-norm models)",
+        "CPU threads to train on with wasm: each step split over them (LeNet), else each batch (data-parallel); default auto: every core up to 8, 1 for batch-norm models",
       parse: parseCores,
     },
   },
