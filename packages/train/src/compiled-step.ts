@@ -37,7 +37,7 @@ export function compiledStepFor(
  * Whether `trainCh6` on the active backend takes `model`'s steps through @ln/wasm's compiled step
  * (`compiledStep` left on). It decides how more cores pay: such a step splits over wasm's threads
  * (`useDevice("wasm", { wasmThreads })`) 1.7x faster on two (docs/perf.md); a step through tfjs's engine
- * gains little that way (ReLU LeNet with max pooling: 1.08x) and more from `dataParallel` (~1.3x).
+ * gains little that way (ReLU LeNet with max pooling: 1.09x) and more from `dataParallel` (~1.3x).
  */
 export function trainsCompiled(model: tf.LayersModel): boolean {
   const shape = model.outputs[0]?.shape;

@@ -5,8 +5,9 @@
 //
 // The hand-over is a few shared words, not messages (~100 us) or a wake-up from Atomics.wait (~90 us):
 // a helper spins on the job number for a while (SPIN_MS) before it sleeps, and pieces are claimed with
-// Atomics.add, the calling thread claiming too. So when the OS has a helper descheduled (another process on the
-// core), the caller computes every piece itself and waits only for a piece a helper already claimed.
+// Atomics.add, the calling thread claiming too. So when the OS has a helper descheduled (another process
+// on the core), the caller computes every piece itself and waits only for a piece a helper already
+// claimed.
 // Which thread computes a piece never changes the result: each piece writes its own rows or its own
 // partial sums, added up in piece order by the caller.
 import { platform } from "./platform";
