@@ -60,8 +60,9 @@ export interface CoresUse {
  */
 export function coresFor(request: number | "auto", backend: string, model: tf.LayersModel): CoresUse {
   const threads = threadsFor(request);
-  if (backend === "wasm" && (wasmThreads() ?? 1) > 1 && trainsCompiled(model))
-    return { wasmThreads: Math.min(threads, wasmThreads() ?? 1), dataParallel: 1 };
+  const running = backend === "wasm" ? (wasmThreads() ?? 1) : 1;
+  if (running > 1 && trainsCompiled(model))
+    return { wasmThreads: Math.min(threads, running), dataParallel: 1 };
   const one = { wasmThreads: 1 };
   if (request !== "auto") return { ...one, dataParallel: request };
   if (backend !== "wasm" && backend !== "cpu") return { ...one, dataParallel: 1 };
