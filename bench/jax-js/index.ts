@@ -7,8 +7,8 @@
 //   flock /tmp/ln-bench.lock pnpm --filter @ln/bench jax-js                  (3 rounds, Node and Chromium, 1 and 2 threads)
 //   pnpm --filter @ln/bench jax-js -- --only node --rounds 5 --steps 10 --threads 1
 //
-// Threads: ln on 1 is wasm on 1 thread; ln on 2 in Node is `ln train`'s way (dataParallel 2, wasm on
-// 1 thread each; --ln-cores wasm-threads for wasm on 2 threads), in Chromium wasm on 2 threads.
+// Threads: ln on 1 is wasm on 1 thread; ln on 2 in Node is `ln train`'s way (wasm on 2 threads, one model;
+// --ln-cores data-parallel for dataParallel 2, wasm on 1 thread each), in Chromium wasm on 2 threads.
 // jax-js on N starts N Web Workers that run its kernels (its pool's size is navigator.hardwareConcurrency,
 // which the page sets); in Node, which has no Web Worker, 1 is jax-js as it runs there (the main thread)
 // and 2 is two worker_threads dressed as Web Workers (node-worker.ts).
@@ -30,7 +30,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "2" },
     threads: { type: "string", default: "1,2" },
     only: { type: "string" },
-    "ln-cores": { type: "string", default: "data-parallel" },
+    "ln-cores": { type: "string", default: "wasm-threads" },
     node: { type: "string", default: process.execPath },
   },
 });

@@ -2,8 +2,8 @@
 // (@ln/data, shuffled with --seed), trained by ln or by jax-js; prints one JSON line.
 //
 //   node --import tsx bench/jax-js/side.ts --engine ln|jax-js --threads 1|2 [--steps 20 --warmup 2]
-// ln: --threads 1 is wasm on 1 thread; 2 is `ln train`'s way on 2 cores (wasm on 1 thread, dataParallel 2),
-// or wasm on 2 threads with --ln-cores wasm-threads.
+// ln: --threads 1 is wasm on 1 thread; 2 is `ln train`'s way on 2 cores (one model, wasm on 2 threads, each
+// step split over them), or with --ln-cores data-parallel wasm on 1 thread and dataParallel 2.
 // jax-js: --threads 1 is jax-js as Node gives it (no Web Worker: kernels on the main thread); N > 1 gives
 // it N worker threads through node-worker.ts (--jax-workers N does so for any N, 1 included).
 import { loadavg } from "node:os";
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "2" },
     seed: { type: "string", default: "0" },
     lr: { type: "string", default: "0.9" },
-    "ln-cores": { type: "string", default: "data-parallel" },
+    "ln-cores": { type: "string", default: "wasm-threads" },
     "jax-workers": { type: "string" },
   },
 });

@@ -6,10 +6,11 @@
 //   bash bench/pytorch/setup.sh                         (once: PyTorch from PyPI into bench/pytorch/.venv)
 //   pnpm bench:vs-pytorch                               (3 rounds, 2 epochs each, 1 and 2 threads)
 //   pnpm bench:vs-pytorch -- --rounds 5 --epochs 2 --threads 1
-//   pnpm bench:vs-pytorch -- --ln-cores wasm-threads    (ln uses N cores through wasm threads instead)
+//   pnpm bench:vs-pytorch -- --ln-cores data-parallel   (ln uses N cores through dataParallel instead)
 //
-// "threads N" gives PyTorch torch.set_num_threads(N) and ln N cores its fastest way: trainCh6's
-// dataParallel N (N threads, wasm on 1 thread each), or with --ln-cores wasm-threads, wasm on N threads.
+// "threads N" gives PyTorch torch.set_num_threads(N) and ln N cores the way `ln train lenet` and the page
+// use them: one model, wasm on N threads, each compiled step split over them; or with --ln-cores
+// data-parallel, trainCh6's dataParallel N (N copies of the model, wasm on 1 thread each).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "1,2" },
     python: { type: "string", default: join(import.meta.dirname, "../pytorch/.venv/bin/python") },
     "require-pytorch": { type: "boolean", default: false },
-    "ln-cores": { type: "string", default: "data-parallel" },
+    "ln-cores": { type: "string", default: "wasm-threads" },
   },
   args: benchArgs(),
 });
