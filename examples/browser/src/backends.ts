@@ -59,7 +59,7 @@ export function usesCores(backend: BackendName): boolean {
 
 /**
  * How `model` trains on `backend`'s cores: splitting each step over wasm's threads (one model) where
- * wasm runs on several and takes the model's steps as @ln/wasm's compiled step (1.4-1.6x on 2 cores
+ * wasm runs on several and takes the model's steps as @ln/wasm's compiled step (1.4-1.7x on 2 cores
  * in this page), else trainCh6's `dataParallel`, a copy of the model on each core's own backend
  * (~1.3x; a step through tfjs's engine split over threads gains ~1.1x). See docs/perf.md.
  */
