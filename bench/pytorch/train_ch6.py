@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for d2l's `train_ch6`: the baseline that ln is compared against.
+"""PyTorch reference for d2l's `train_ch6`: the baseline that ln is compared against, on the CPU by
+default (--device cuda on an NVIDIA GPU).
 
 LeNet (default): the seed's LeNet on Fashion-MNIST read straight from the IDX .gz files, trained with
 d2l's train_ch6 semantics (Xavier-uniform weights, SGD, mean cross-entropy, Accumulator of loss*n /
@@ -197,8 +198,9 @@ def accuracy(y_hat, y):
     return float(cmp.type(y.dtype).sum())
 
 
-def evaluate_accuracy(net, data_iter):
-    """d2l.evaluate_accuracy_gpu on the CPU: eval mode, no grad, one Accumulator over all batches.
+def evaluate_accuracy(net, data_iter, device):
+    """d2l.evaluate_accuracy_gpu: eval mode, no grad, one Accumulator over all batches, each batch moved
+    to `device`.
 
     (The seed's copy creates the Accumulator inside the loop, which returns only the last batch's
     accuracy; d2l's creates it once, as here.)"""
@@ -206,6 +208,7 @@ def evaluate_accuracy(net, data_iter):
     metric = Accumulator(2)
     with torch.no_grad():
         for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
             metric.add(accuracy(net(X), y), y.numel())
     return metric[0] / metric[1]
 
@@ -221,7 +224,7 @@ def common_info(args):
     return {
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
-        "device": "cpu",
+        "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else args.device,
         "python": platform.python_version(),
         "seed": args.seed,
         "init": INIT_NOTE,
@@ -240,9 +243,10 @@ def run_lenet(args):
 
     net = lenet()
     net.apply(init_weights)
+    net.to(args.device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    log(args, f"training on cpu: {train_x.shape[0]} train / {test_x.shape[0]} test examples, "
+    log(args, f"training on {args.device}: {train_x.shape[0]} train / {test_x.shape[0]} test examples, "
         f"batch {args.batch_size}, lr {lr}, {args.epochs} epochs, {torch.get_num_threads()} threads, "
         f"loader {args.loader}, torch {torch.__version__} (data read in {load_s:.2f} s)")
 
@@ -256,6 +260,8 @@ def run_lenet(args):
         t_epoch = timer.sum()
         for X, y in train_iter():
             timer.start()
+            # d2l's train_ch6 moves each batch to the device inside the timed step.
+            X, y = X.to(args.device), y.to(args.device)
             optimizer.zero_grad()
             y_hat = net(X)
             l = loss(y_hat, y)
@@ -266,7 +272,7 @@ def run_lenet(args):
             timer.stop()
             train_l = metric[0] / metric[2]
             train_acc = metric[1] / metric[2]
-        test_acc = evaluate_accuracy(net, test_iter())
+        test_acc = evaluate_accuracy(net, test_iter(), args.device)
         epoch_s = timer.sum() - t_epoch
         epochs.append({"epoch": epoch + 1, "loss": train_l, "train_acc": train_acc, "test_acc": test_acc,
                        "train_s": epoch_s, "examples_per_sec": metric[2] / epoch_s})
@@ -276,7 +282,7 @@ def run_lenet(args):
     n = metric[2] if args.epochs else 0
     ex_per_sec = n * args.epochs / timer.sum() if args.epochs else float("nan")
     log(args, f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
-    log(args, f"{ex_per_sec:.1f} examples/sec on cpu")
+    log(args, f"{ex_per_sec:.1f} examples/sec on {args.device}")
     return {
         "model": "lenet",
         "examples_per_sec": ex_per_sec,
@@ -311,12 +317,14 @@ def run_alexnet(args):
         # d2l: transforms.Resize(224) then ToTensor (bilinear; upsampling, so antialias changes nothing)
         x = torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
         xs, ys = list(x.split(bs)), list(y.split(bs))
+    xs, ys = [x.to(args.device) for x in xs], [y.to(args.device) for y in ys]
     net = alexnet()
     net.apply(init_weights)
+    net.to(args.device)
     net.train()
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    log(args, f"alexnet on cpu: {size}x{size}, batch {bs}, {warmup} warm-up + {steps} timed steps, "
+    log(args, f"alexnet on {args.device}: {size}x{size}, batch {bs}, {warmup} warm-up + {steps} timed steps, "
         f"{torch.get_num_threads()} threads, {args.data} data, torch {torch.__version__}")
     times = []
     for i in range(total):
@@ -354,6 +362,7 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 256 (lenet), 128 (alexnet)")
     p.add_argument("--lr", type=float, default=None, help="default 0.9 (lenet), 0.01 (alexnet)")
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--limit", type=int, default=None, help="use the first N training examples")
     p.add_argument("--test-limit", type=int, default=None, help="use the first N test examples")

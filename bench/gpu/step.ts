@@ -1,0 +1,78 @@
+// Where a LeNet training step goes on a GPU backend: trainCh6's step (which reads each step's loss and
+// accuracy back, as d2l's Accumulator does) at batch 256 and 1024, the same step with nothing read back
+// until the end, and the latency of reading one number back. Prints one JSON line.
+//
+//   node --import tsx bench/gpu/step.ts [--device gpu] [--steps 30]
+import { parseArgs } from "node:util";
+import { type ArrayBatch, trainCh6, useDevice } from "@ln/train";
+import { lenet } from "@ln/zoo";
+import * as tf from "@tensorflow/tfjs";
+
+const { values } = parseArgs({
+  options: { device: { type: "string", default: "gpu" }, steps: { type: "string", default: "30" } },
+});
+const steps = Number(values.steps);
+const device = await useDevice(values.device);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function randomBatch(size: number, seed: number): ArrayBatch {
+  let s = (seed + 1) * 2654435761;
+  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const x = new Float32Array(size * 28 * 28);
+  for (let i = 0; i < x.length; i++) x[i] = next();
+  const y = Int32Array.from({ length: size }, () => Math.floor(next() * 10));
+  return { x, y, size, shape: [size, 28, 28, 1] };
+}
+
+const result: Record<string, unknown> = { device: device.name };
+for (const size of [256, 1024]) {
+  const data = Array.from({ length: steps }, (_, k) => randomBatch(size, k));
+  const model = lenet({ seed: 0 });
+  const stepMs: number[] = [];
+  await trainCh6(model, data, [data[0]], {
+    epochs: 1,
+    lr: 0.1,
+    init: false,
+    callbacks: { onBatchEnd: ({ seconds }) => void stepMs.push(seconds * 1000) },
+  });
+  result[`trainCh6_step_ms_b${size}`] = median(stepMs.slice(5));
+
+  // The same forward, loss, backward and SGD update through tfjs alone, nothing read back until the end.
+  const optimizer = tf.train.sgd(0.1);
+  const xs = tf.tensor4d(data[0].x, [size, 28, 28, 1]);
+  const ys = tf.oneHot(tf.tensor1d(Array.from(data[0].y), "int32"), 10);
+  const step = () =>
+    optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+      false,
+    );
+  for (let i = 0; i < 5; i++) step();
+  await model.getWeights()[0].data();
+  const started = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  await model.getWeights()[0].data();
+  result[`no_readback_step_ms_b${size}`] = (performance.now() - started) / steps;
+  tf.dispose([xs, ys]);
+  optimizer.dispose();
+  model.dispose();
+}
+
+// Reading one number back: a tiny op, then await data(); and dataSync().
+const one = tf.scalar(1);
+const asyncMs: number[] = [];
+const syncMs: number[] = [];
+for (let i = 0; i < 40; i++) {
+  let t = performance.now();
+  const a = tf.add(one, i);
+  await a.data();
+  asyncMs.push(performance.now() - t);
+  a.dispose();
+  t = performance.now();
+  const b = tf.add(one, i);
+  b.dataSync();
+  syncMs.push(performance.now() - t);
+  b.dispose();
+}
+result.readback_async_ms = median(asyncMs.slice(5));
+result.readback_sync_ms = median(syncMs.slice(5));
+console.log(JSON.stringify(result));
