@@ -1,6 +1,6 @@
 // Where a LeNet training step goes on a GPU backend: trainCh6's step (which reads each step's loss and
-// accuracy back, as d2l's Accumulator does) at batch 256 and 1024, the same step with nothing read back
-// until the end, and the latency of reading one number back. Prints one JSON line.
+// accuracy back, as d2l's Accumulator does) at batch 256 and 1024, and the same step with nothing read
+// back until the end. Prints one JSON line.
 //
 //   node --import tsx bench/gpu/step.ts [--device gpu] [--steps 30]
 import { parseArgs } from "node:util";
@@ -57,22 +57,4 @@ for (const size of [256, 1024]) {
   model.dispose();
 }
 
-// Reading one number back: a tiny op, then await data(); and dataSync().
-const one = tf.scalar(1);
-const asyncMs: number[] = [];
-const syncMs: number[] = [];
-for (let i = 0; i < 40; i++) {
-  let t = performance.now();
-  const a = tf.add(one, i);
-  await a.data();
-  asyncMs.push(performance.now() - t);
-  a.dispose();
-  t = performance.now();
-  const b = tf.add(one, i);
-  b.dataSync();
-  syncMs.push(performance.now() - t);
-  b.dispose();
-}
-result.readback_async_ms = median(asyncMs.slice(5));
-result.readback_sync_ms = median(syncMs.slice(5));
 console.log(JSON.stringify(result));
