@@ -1,6 +1,6 @@
 // Where a LeNet training step goes on a GPU backend: trainCh6's step (which reads each step's loss and
-// accuracy back, as d2l's Accumulator does) at batch 256 and 1024, and the same step with nothing read
-// back until the end. Prints one JSON line.
+// accuracy back, as d2l's Accumulator does) at batch 256 and 1024, the same step with nothing read back
+// until the end, and one such step profiled by kernel. Prints one JSON line.
 //
 //   node --import tsx bench/gpu/step.ts [--device gpu] [--steps 30]
 import { parseArgs } from "node:util";
@@ -52,6 +52,19 @@ for (const size of [256, 1024]) {
   for (let i = 0; i < steps; i++) step();
   await model.getWeights()[0].data();
   result[`no_readback_step_ms_b${size}`] = (performance.now() - started) / steps;
+  // One step profiled per kernel (on WebGPU the GPU's own timestamps, where the adapter has them): ms by
+  // kernel name, summed over the step, largest first.
+  const profile = await tf.profile(() => {
+    step();
+  });
+  const byKernel = new Map<string, number>();
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : Number.NaN;
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
+  }
+  result[`kernel_ms_b${size}`] = Object.fromEntries(
+    [...byKernel].sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Number(ms.toFixed(3))]),
+  );
   tf.dispose([xs, ys]);
   optimizer.dispose();
   model.dispose();
