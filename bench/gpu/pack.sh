@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Packs bench/gpu for a machine with a GPU but without Node, pnpm or a network (the device machine): into
-# .gpu/ (git-ignored; under 64 MiB with the repository, what the device machine is sent), a Node binary (xz), the bench bundled by esbuild with @tensorflow/* and
-# webgpu left to a minimal node_modules (each package's package.json and Node entry file only, so that
-# useDevice loads tfjs-backend-webgpu the way an installed project does), Fashion-MNIST's .gz files as
-# published, and Debian's Vulkan loader packages. bench/gpu/run.sh unpacks and runs it there.
+# Packs bench/gpu for a machine with a GPU but without Node, pnpm or a network (the device machine) into
+# .gpu/ (git-ignored; with the repository under the 64 MiB such a machine is sent): a Node binary (xz); the
+# bench bundled by esbuild, with @tensorflow/* and webgpu left to a minimal node_modules (each package's
+# package.json and Node entry file only, so that useDevice loads tfjs-backend-webgpu the way an installed
+# project does); Fashion-MNIST's .gz files as published; Debian's Vulkan loader and glvnd packages.
+# bench/gpu/run.sh unpacks and runs it there.
 #
-#   pnpm turbo build && bash bench/gpu/pack.sh      (NODE=/path/to/node to pack another Node; default `node`)
+#   pnpm build && bash bench/gpu/pack.sh      (NODE=/path/to/node packs another Node; default `node`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$root/.gpu"
@@ -42,7 +43,7 @@ for p in tfjs tfjs-core tfjs-layers tfjs-converter tfjs-data tfjs-backend-cpu tf
 done
 copy_package @tensorflow/tfjs-backend-wasm dist/tfjs-backend-wasm-simd.wasm dist/tfjs-backend-wasm-threaded-simd.wasm dist/tfjs-backend-wasm.wasm
 for p in seedrandom long node-fetch whatwg-url tr46 webidl-conversions string_decoder safe-buffer; do
-  [ -e "$store/$p" ] && cp -rL "$store/$p" "$app/node_modules/$p"
+  if [ -e "$store/$p" ]; then cp -rL "$store/$p" "$app/node_modules/$p"; fi
 done
 copy_package webgpu "dist/linux-x64"
 tar -C "$(dirname "$app")" -cf - app | xz -T0 -9 > "$out/app.tar.xz"
