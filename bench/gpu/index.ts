@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchArgs } from "../args";
+import { runForJson } from "../run-json";
 
 const { values } = parseArgs({
   options: {
@@ -43,11 +44,10 @@ const skip = (why: string) => {
 if (!existsSync(values.python)) {
   skip(`No Python with PyTorch at ${values.python} (run \`bash bench/pytorch/setup.sh\` or pass --python)`);
 }
-const probe = spawnSync(values.python, [
-  "-c",
-  "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)",
-]);
-if (probe.status !== 0) skip(`PyTorch sees no CUDA GPU here (${values.python})`);
+const probe =
+  values["torch-device"].startsWith("cuda") &&
+  spawnSync(values.python, ["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)"]);
+if (probe && probe.status !== 0) skip(`PyTorch sees no CUDA GPU here (${values.python})`);
 
 type Side = "ln" | "pytorch";
 type Result = Record<string, unknown> & { examples_per_sec: number };
@@ -70,12 +70,7 @@ function runSide(side: Side, args: string[]): Result {
         ]
       : [values.python, [values["torch-script"], "--json", "--device", values["torch-device"], ...args]];
   const started = performance.now();
-  const run = spawnSync(command, fullArgs, { encoding: "utf8", cwd: import.meta.dirname });
-  const lastLine = run.stdout.trim().split("\n").at(-1) ?? "";
-  if (run.status !== 0 || !lastLine.startsWith("{")) {
-    throw new Error(`${side} run failed (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
-  }
-  const result = JSON.parse(lastLine) as Result;
+  const result = runForJson<Result>(`${side} run`, command, fullArgs, import.meta.dirname);
   result.process_s = (performance.now() - started) / 1000;
   return result;
 }
@@ -99,13 +94,13 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
+const alex: Record<Side, Result[]> = { ln: [], pytorch: [] };
 if (alexnetSteps > 0) {
   console.log(
     `AlexNet, batch ${alexnetBatch}, 224x224, 1 warm-up + ${alexnetSteps} timed steps per run, ${rounds} round(s)`,
   );
 }
-const alex: Record<Side, Result[]> = { ln: [], pytorch: [] };
-for (let round = 0; round < (alexnetSteps > 0 ? rounds : 0); round++) {
+for (let round = 0; alexnetSteps > 0 && round < rounds; round++) {
   for (const side of order(round)) {
     const result = runSide(side, [
       "--model",
@@ -128,15 +123,16 @@ for (let round = 0; round < (alexnetSteps > 0 ? rounds : 0); round++) {
 const lnRate = median(lenet.ln.map((r) => r.examples_per_sec));
 const torchRate = median(lenet.pytorch.map((r) => r.examples_per_sec));
 const acc = (rs: Result[]) => median(rs.map((r) => Number(r.test_acc))).toFixed(3);
-const lnStep = median(alex.ln.map((r) => Number(r.sec_per_step)));
-const torchStep = median(alex.pytorch.map((r) => Number(r.sec_per_step)));
 console.log(`\nln on ${String(lenet.ln[0]?.device)}; PyTorch on ${String(lenet.pytorch[0]?.device)}`);
 console.log("| model | ln (median) | PyTorch (median) | ln / PyTorch | ln test acc | PyTorch test acc |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 console.log(
   `| LeNet, ex/s | ${fmt(lnRate)} | ${fmt(torchRate)} | ${(lnRate / torchRate).toFixed(3)} | ${acc(lenet.ln)} | ${acc(lenet.pytorch)} |`,
 );
-if (alexnetSteps > 0)
+if (alexnetSteps > 0) {
+  const lnStep = median(alex.ln.map((r) => Number(r.sec_per_step)));
+  const torchStep = median(alex.pytorch.map((r) => Number(r.sec_per_step)));
   console.log(
     `| AlexNet b${alexnetBatch}, s/step | ${fmt(lnStep, 4)} | ${fmt(torchStep, 4)} | ${(torchStep / lnStep).toFixed(3)} | - | - |`,
   );
+}

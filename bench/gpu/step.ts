@@ -4,9 +4,10 @@
 //
 //   node --import tsx bench/gpu/step.ts [--device gpu] [--steps 30]
 import { parseArgs } from "node:util";
-import { type ArrayBatch, trainCh6, useDevice } from "@ln/train";
+import { trainCh6, useDevice } from "@ln/train";
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
+import { randomBatch } from "../random-batch";
 
 const { values } = parseArgs({
   options: { device: { type: "string", default: "gpu" }, steps: { type: "string", default: "30" } },
@@ -15,18 +16,9 @@ const steps = Number(values.steps);
 const device = await useDevice(values.device);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function randomBatch(size: number, seed: number): ArrayBatch {
-  let s = (seed + 1) * 2654435761;
-  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-  const x = new Float32Array(size * 28 * 28);
-  for (let i = 0; i < x.length; i++) x[i] = next();
-  const y = Int32Array.from({ length: size }, () => Math.floor(next() * 10));
-  return { x, y, size, shape: [size, 28, 28, 1] };
-}
-
 const result: Record<string, unknown> = { device: device.name };
 for (const size of [256, 1024]) {
-  const data = Array.from({ length: steps }, (_, k) => randomBatch(size, k));
+  const data = Array.from({ length: steps }, (_, k) => randomBatch(size, 28, k));
   const model = lenet({ seed: 0 });
   const stepMs: number[] = [];
   await trainCh6(model, data, [data[0]], {
@@ -40,7 +32,7 @@ for (const size of [256, 1024]) {
   // The same forward, loss, backward and SGD update through tfjs alone, nothing read back until the end.
   const optimizer = tf.train.sgd(0.1);
   const xs = tf.tensor4d(data[0].x, [size, 28, 28, 1]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from(data[0].y), "int32"), 10);
+  const ys = tf.oneHot(tf.tensor1d(Int32Array.from(data[0].y), "int32"), 10);
   const step = () =>
     optimizer.minimize(
       () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,

@@ -18,6 +18,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchArgs } from "../args.ts";
+import { runForJson } from "../run-json.ts";
 import { CHROMIUM_PATH, openChromium } from "./browser.ts";
 import { firstBatches } from "./data.ts";
 import type { RunOptions, SideResult } from "./sides.ts";
@@ -54,11 +55,7 @@ function runNode(engine: Engine, threads: number): Result {
   const args = ["--import", "tsx", join(import.meta.dirname, "side.ts"), "--engine", engine];
   args.push("--threads", String(threads), "--ln-cores", values["ln-cores"]);
   for (const [key, value] of Object.entries(options)) args.push(`--${key}`, String(value));
-  const run = spawnSync(values.node, args, { encoding: "utf8", cwd: import.meta.dirname });
-  const last = run.stdout.trim().split("\n").at(-1) ?? "";
-  if (run.status !== 0 || !last.startsWith("{"))
-    throw new Error(`${engine} run failed (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
-  return JSON.parse(last) as Result;
+  return runForJson<Result>(`${engine} run`, values.node, args, import.meta.dirname);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

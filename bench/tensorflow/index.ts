@@ -9,13 +9,13 @@
 //   bash bench/pytorch/setup.sh                  (once: PyTorch into bench/pytorch/.venv)
 //   flock /tmp/ln-bench.lock pnpm --filter @ln/bench tensorflow [-- --rounds 3 --only rule|alexnet|gradients]
 // The tfjs-node it uses is set up (or found ready) in --project (default ~/.cache/ln/bench-project).
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setupTensorflow, TensorflowSetupError } from "@ln/tensorflow";
 import { benchArgs } from "../args";
+import { runForJson } from "../run-json";
 
 const { values } = parseArgs({
   args: benchArgs(),
@@ -54,11 +54,7 @@ interface Run {
 type Side = { name: string; run: () => Run };
 
 function json(command: string, args: string[]): Run {
-  const r = spawnSync(command, args, { encoding: "utf8", cwd: import.meta.dirname });
-  const last = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !last.startsWith("{"))
-    throw new Error(`${command} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
-  return JSON.parse(last) as Run;
+  return runForJson<Run>(`${command} ${args.join(" ")}`, command, args, import.meta.dirname);
 }
 const ln = (
   engine: string,

@@ -11,6 +11,7 @@ import { batches, loadFashionMnist } from "@ln/data";
 import { type ArrayBatch, type Device, evaluateAccuracy, NoGpuError, trainCh6, useDevice } from "@ln/train";
 import { alexnet, lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
+import { randomBatch } from "../random-batch";
 
 const quick = process.env.LN_BENCH_QUICK === "1";
 const wasmThreads = Number(process.env.LN_BENCH_WASM_THREADS ?? 1);
@@ -33,14 +34,6 @@ function lenetBatches(batchSize: number, count: number): ArrayBatch[] {
   }
   while (out.length < count) out.push(randomBatch(batchSize, 28, out.length));
   return out;
-}
-function randomBatch(size: number, side: number, seed: number): ArrayBatch {
-  let s = (seed + 1) * 2654435761;
-  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-  const x = new Float32Array(size * side * side);
-  for (let i = 0; i < x.length; i++) x[i] = next();
-  const y = Int32Array.from({ length: size }, () => Math.floor(next() * 10));
-  return { x, y, size, shape: [size, side, side, 1] };
 }
 
 // ---------------------------------------------------------------- measurements

@@ -11,12 +11,12 @@
 // "threads N" gives PyTorch torch.set_num_threads(N) and ln N cores the way `ln train lenet` and the page
 // use them: one model, wasm on N threads, each compiled step split over them; or with --ln-cores
 // data-parallel, trainCh6's dataParallel N (N copies of the model, wasm on 1 thread each).
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchArgs } from "../args";
+import { runForJson } from "../run-json";
 
 const { values } = parseArgs({
   options: {
@@ -71,12 +71,7 @@ function runSide(side: "ln" | "pytorch", threads: number, seed: number): Result 
             String(threads),
           ],
         ];
-  const run = spawnSync(command, args, { encoding: "utf8", cwd: import.meta.dirname });
-  const lastLine = run.stdout.trim().split("\n").at(-1) ?? "";
-  if (run.status !== 0 || !lastLine.startsWith("{")) {
-    throw new Error(`${side} run failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
-  }
-  return JSON.parse(lastLine) as Result;
+  return runForJson<Result>(`${side} run`, command, args, import.meta.dirname);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -12,8 +12,9 @@
 // 1 thread).
 import { parseArgs } from "node:util";
 import { loadDataFashionMnist } from "@ln/data";
-import { type ArrayBatch, trainCh6, useDevice } from "@ln/train";
+import { trainCh6, useDevice } from "@ln/train";
 import { alexnet, lenet } from "@ln/zoo";
+import { randomBatch } from "../random-batch";
 
 const { values } = parseArgs({
   options: {
@@ -47,15 +48,7 @@ if (isAlexNet) {
   const steps = Number(values.steps);
   const warmup = Number(values.warmup);
   // Two random batches, used in turn (train_ch6.py does the same): the step time does not depend on them.
-  const batch = (k: number): ArrayBatch => {
-    let s = (seed + k + 1) * 2654435761;
-    const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-    const x = new Float32Array(batchSize * 224 * 224);
-    for (let i = 0; i < x.length; i++) x[i] = next();
-    const y = Int32Array.from({ length: batchSize }, () => Math.floor(next() * 10));
-    return { x, y, size: batchSize, shape: [batchSize, 224, 224, 1] };
-  };
-  const data = [batch(0), batch(1)];
+  const data = [randomBatch(batchSize, 224, seed), randomBatch(batchSize, 224, seed + 1)];
   const run = Array.from({ length: warmup + steps }, (_, i) => data[i % 2]);
   const stepSeconds: number[] = [];
   await trainCh6(alexnet({ seed }), run, [data[0]], {
