@@ -15,6 +15,12 @@ export interface ConvGemmExports {
   conv(...args: number[]): void;
   /** (x, dy, dw, scratch, ...geometry) */
   filter_grad(...args: number[]): void;
+  winograd_scratch_floats(ci: number, co: number): number;
+  /** (x, w, bias or 0, y, scratch, n, h, w, ci, co, r, oh, ow, pad top, pad left, relu, flip) */
+  winograd_conv(...args: number[]): void;
+  winograd_filter_grad_scratch_floats(ci: number, co: number): number;
+  /** (x, dy, dw, scratch, n, h, w, ci, co, r, oh, ow, pad top, pad left) */
+  winograd_filter_grad(...args: number[]): void;
 }
 
 const lazy = lazyTfjsMemoryKernel<ConvGemmExports>("im2col convolution", WASM_BASE64, RELAXED_WASM_BASE64);

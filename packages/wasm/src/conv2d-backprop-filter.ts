@@ -10,10 +10,12 @@ import { gemmConv2DBackpropFilter, gemmConvWins } from "./conv-gemm";
 import { filterGradKernel, runFilterGrad } from "./conv2d-backprop-filter-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
+import { winogradConv2DBackpropFilter } from "./winograd-conv";
 
 /**
- * Conv2DBackpropFilter for wasm, which has none. Where the im2col kernel wins (conv-gemm.ts: strided
- * convolutions, and with FMA big filters) it runs there; else at stride 1 in our SIMD kernel
+ * Conv2DBackpropFilter for wasm, which has none. At stride 1 with 3x3 and 5x5 filters and many
+ * channels it runs Winograd's algorithm (winograd-conv.ts); where the im2col kernel wins (conv-gemm.ts:
+ * strided convolutions, and with FMA big filters) it runs there; else at stride 1 in our SIMD kernel
  * (conv2d-backprop-filter-simd/kernel.c), and at other strides on the XNNPACK path below. The filter gradient
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−top, ow·s+kw−left, ci] · dy[n,oh,ow,co]
  * is itself a convolution: take x transposed to [ci, H, W, n] as a batch of `ci`
@@ -49,6 +51,10 @@ export function conv2dBackpropFilter(
   const { top, left } = info.padInfo;
   const [n, inH, inW, ci] = x.shape;
   const heap = backend as TfjsHeapBackend;
+  const geometry = { oh: info.outHeight, ow: info.outWidth, padTop: top, padLeft: left };
+  const winograd =
+    sh === 1 && sw === 1 ? winogradConv2DBackpropFilter(heap, x, dy, filterShape, geometry) : undefined;
+  if (winograd) return { dW: winograd };
   const gemm = gemmConvWins(info, "filter") ? gemmConv2DBackpropFilter(heap, x, dy, info) : undefined;
   if (gemm) return { dW: gemm };
   const simd = filterGradKernel(heap);

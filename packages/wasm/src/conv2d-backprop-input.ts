@@ -10,6 +10,7 @@ import { gemmConv2D, gemmConvWins, gemmConvWinsFor } from "./conv-gemm";
 import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, free, markOurs, type WasmBackendLike } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
+import { winogradConv2D } from "./winograd-conv";
 
 /**
  * Conv2DBackpropInput for wasm as forward convolutions, so it runs in XNNPACK: the
@@ -18,7 +19,8 @@ import type { TfjsHeapBackend } from "./tfjs-memory";
  * swapped. With stride s it splits into s_h·s_w phases (the dx rows/columns ≡ r mod s):
  * each phase is a stride-1 correlation of dy with the taps of the filter that reach
  * it, and the phases are interleaved. That does exactly the forward conv's work,
- * where dilating dy with zeros would do s_h·s_w times more.
+ * where dilating dy with zeros would do s_h·s_w times more. At stride 1 with 3x3 and 5x5
+ * filters and many channels, Winograd's algorithm (winograd-conv.ts) takes it instead.
  */
 function conv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -49,6 +51,17 @@ function conv2dBackpropInput(args: {
   } = info;
   const { top: padTop, left: padLeft } = info.padInfo;
   if (sh === 1 && sw === 1) {
+    // Winograd reads the filter rotated and transposed itself, and pads by the same amounts.
+    const winograd = winogradConv2D(
+      backend as TfjsHeapBackend,
+      dy,
+      filter,
+      undefined,
+      { oh: h, ow: w, padTop: kh - 1 - padTop, padLeft: kw - 1 - padLeft },
+      false,
+      true,
+    );
+    if (winograd) return winograd;
     const simd = simdFullCorrelation(
       backend as TfjsHeapBackend,
       dy,

@@ -12,9 +12,11 @@ import { gemmConv2D, gemmConvWins } from "./conv-gemm";
 import { conv2dKernel, runConv2D, SIMD_CONV_MAX_FILTER } from "./conv2d-simd";
 import { call, markOurs } from "./stock";
 import type { TfjsHeapBackend } from "./tfjs-memory";
+import { winogradConv2D } from "./winograd-conv";
 
 /**
- * Runs an NHWC convolution (plus bias and relu) in the im2col kernel where it wins (conv-gemm.ts:
+ * Runs an NHWC convolution (plus bias and relu) by Winograd's algorithm at stride 1 for 3x3 and 5x5
+ * filters with many channels (winograd-conv.ts), else in the im2col kernel where it wins (conv-gemm.ts:
  * AlexNet's big and strided filters, with FMA), else at stride 1 and dilation 1 in our direct SIMD
  * kernel (conv2d-simd/kernel.c), or returns undefined when no kernel of ours takes the case.
  */
@@ -36,12 +38,26 @@ function simdConv2D(
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const strideOne = info.strideHeight === 1 && info.strideWidth === 1;
+  const undilated = info.dilationHeight === 1 && info.dilationWidth === 1;
+  const { outHeight: oh, outWidth: ow, padInfo } = info;
+  const winograd =
+    strideOne && undilated && info.dataFormat === "channelsLast"
+      ? winogradConv2D(
+          backend,
+          x,
+          filter,
+          bias,
+          { oh, ow, padTop: padInfo.top, padLeft: padInfo.left },
+          relu,
+          false,
+        )
+      : undefined;
+  if (winograd) return winograd;
   const gemm = gemmConvWins(info, "forward") ? gemmConv2D(backend, x, filter, bias, info, relu) : undefined;
   if (gemm) return gemm;
   const simd = conv2dKernel(backend);
-  if (!simd) return undefined;
-  if (info.strideHeight !== 1 || info.strideWidth !== 1) return undefined;
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (!simd || !strideOne || !undilated) return undefined;
   if (filter.shape.reduce((a, b) => a * b, 1) > SIMD_CONV_MAX_FILTER) return undefined;
   // A bias other than one value per output channel (a broadcast one) stays with the stock kernel.
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) {

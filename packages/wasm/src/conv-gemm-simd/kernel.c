@@ -287,3 +287,354 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, int N, int 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Winograd convolution at stride 1 for 3x3 and 5x5 filters: F(4x4, 3x3) and F(2x2, 5x5), both on 6x6
+// input tiles (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", points 0, ±1, ±2, ∞).
+// For each output tile (m x m pixels, m = 4 or 2) and each of the 36 positions ξν of the transformed
+// tile, the convolution becomes a product over channels:
+//
+//   U[ξν] [CI, CO] = (G w Gᵀ)[ξν]        filter transform, once per call
+//   V[ξν] [T, CI]  = (Bᵀ d B)[ξν]        input transform of each 6x6 input tile d (T tiles)
+//   M[ξν] [T, CO]  = V[ξν] · U[ξν]        36 matrix products, in the register tile above
+//   y tile         = Aᵀ M A (+ bias, relu) output transform, m x m pixels
+//
+// That is 36 multiply-adds per (ci, co) for 16 outputs of a 3x3 filter where im2col does 144 (4x
+// fewer), 36 for 4 outputs of a 5x5 where im2col does 100 (2.8x fewer); the transforms are O(CI + CO)
+// per tile against the products' O(CI·CO), so the saving holds from a few dozen channels up. Rounding:
+// the transforms' coefficients (up to 8 and 1/24) cost a few bits against im2col's sums, as in cuDNN's
+// and NNPACK's Winograd paths; the tests bound the error. Tiles are processed WT at a time: their V
+// (36 x WT x CI) and M (36 x WT x CO) live in scratch, each ξν's slice of V (WT x CI) stays in L2
+// while the 8-column panels of U[ξν] stream through L1, as in the forward GEMM.
+// `flip` runs the input gradient of a stride-1 convolution: w is then that convolution's filter
+// [r][r][CO][CI] (its CO being our CI), read rotated by 180° with its channels swapped.
+#ifndef WT
+#define WT 48  // Winograd: tiles per chunk (a multiple of MR)
+#endif
+#define WN 6   // Winograd input tile: 6x6
+
+// Bᵀ (6x6) applied to 6 vectors s[0], s[st], ..., s[5·st]: the input transform along one axis.
+INLINE void bt6(const v128_t *s, int st, v128_t *d, int dt) {
+  const v128_t s0 = s[0], s1 = s[st], s2 = s[2 * st], s3 = s[3 * st], s4 = s[4 * st], s5 = s[5 * st];
+  const v128_t four = wasm_f32x4_splat(4.f), five = wasm_f32x4_splat(5.f), two = wasm_f32x4_splat(2.f);
+  // Rows of Bᵀ: [4 0 -5 0 1 0] [0 -4 -4 1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
+  const v128_t s34 = wasm_f32x4_add(s3, s4), s4m2 = wasm_f32x4_sub(s4, s2);
+  const v128_t f12 = wasm_f32x4_mul(four, wasm_f32x4_add(s1, s2)), g12 = wasm_f32x4_mul(four, wasm_f32x4_sub(s1, s2));
+  const v128_t t13 = wasm_f32x4_mul(two, wasm_f32x4_sub(s3, s1));
+  d[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, s0), wasm_f32x4_mul(five, s2)), s4);
+  d[dt] = wasm_f32x4_sub(s34, f12);
+  d[2 * dt] = wasm_f32x4_add(wasm_f32x4_sub(s4, s3), g12);
+  d[3 * dt] = wasm_f32x4_add(s4m2, t13);
+  d[4 * dt] = wasm_f32x4_sub(s4m2, t13);
+  d[5 * dt] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(four, s1), wasm_f32x4_mul(five, s3)), s5);
+}
+
+// Aᵀ (m x 6) applied to 6 vectors along one axis: m = 4 (3x3 filters) or 2 (5x5).
+INLINE void at6(const v128_t *s, int st, v128_t *d, int dt, int m) {
+  const v128_t s0 = s[0], s1 = s[st], s2 = s[2 * st], s3 = s[3 * st], s4 = s[4 * st], s5 = s[5 * st];
+  const v128_t p12 = wasm_f32x4_add(s1, s2), m12 = wasm_f32x4_sub(s1, s2);
+  const v128_t p34 = wasm_f32x4_add(s3, s4), m34 = wasm_f32x4_sub(s3, s4);
+  const v128_t two = wasm_f32x4_splat(2.f);
+  // Aᵀ for m = 4: [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1]; for m = 2: [1 1 1 1 1 0] [0 1 -1 2 -2 1]
+  d[0] = wasm_f32x4_add(wasm_f32x4_add(s0, p12), p34);
+  if (m == 2) {
+    d[dt] = wasm_f32x4_add(wasm_f32x4_add(m12, wasm_f32x4_mul(two, m34)), s5);
+    return;
+  }
+  d[dt] = wasm_f32x4_add(m12, wasm_f32x4_mul(two, m34));
+  d[2 * dt] = wasm_f32x4_add(p12, wasm_f32x4_mul(wasm_f32x4_splat(4.f), p34));
+  d[3 * dt] = wasm_f32x4_add(wasm_f32x4_add(m12, wasm_f32x4_mul(wasm_f32x4_splat(8.f), m34)), s5);
+}
+
+// G (6 x r), the filter transform U = G w Gᵀ, for r = 3 or 5: row x < 5 is p^a / Π_{l≠x} (p - p_l) for the
+// point p = 0, 1, -1, 2, -2, row 5 (the point ∞) is [0 .. 0 1]. Computed rather than tabled: the
+// module may hold no data (tfjs-memory.ts).
+static void winograd_g(f32 g[WN][5], int r) {
+  for (int x = 0; x < WN; x++)
+    for (int a = 0; a < r; a++) g[x][a] = x == WN - 1 && a == r - 1 ? 1.f : 0.f;
+  for (int x = 0; x < WN - 1; x++) {
+    const int p = (x + 1) / 2 * (x % 2 ? 1 : -1);
+    int f = 1;
+    for (int l = 0; l < WN - 1; l++)
+      if (l != x) f *= p - (l + 1) / 2 * (l % 2 ? 1 : -1);
+    int pa = 1;
+    for (int a = 0; a < r; a++, pa *= p) g[x][a] = (f32)pa / (f32)f;
+  }
+}
+
+static int winograd_m(int r) { return r == 3 ? 4 : 2; }
+
+EXPORT("winograd_scratch_floats")
+int winograd_scratch_floats(int CI, int CO) {
+  return WN * WN * (panels(CO) * NR * CI + WT * CI + WT * CO);
+}
+
+// U[ξν] packed as conv's w panels: Up + ξν·np·NR·CI + (j·CI + ci)·NR + (co mod NR), j = co / NR, columns
+// past CO zero. Vectorized over 4 output channels; with flip the 4 values are gathered.
+static void winograd_filter(const f32 *w, f32 *up, int CI, int CO, int r, int flip) {
+  const int np = panels(CO), panel = np * NR * CI;
+  f32 g[WN][5];
+  winograd_g(g, r);
+  zero(up, WN * WN * panel);
+  for (int ci = 0; ci < CI; ci++)
+    for (int co = 0; co < CO; co += 4) {
+      const int lanes = imin(4, CO - co);
+      v128_t f[5][5], h[WN][5];
+      for (int a = 0; a < r; a++)
+        for (int b = 0; b < r; b++) {
+          if (!flip) {
+            f[a][b] = load_n(w + ((a * r + b) * CI + ci) * CO + co, lanes);
+          } else {
+            // The forward filter [r][r][CO][CI], rotated: tap (r-1-a, r-1-b), input channel co+l, output ci.
+            const f32 *s = w + (((r - 1 - a) * r + (r - 1 - b)) * CO + co) * CI + ci;
+            v128_t v = wasm_f32x4_splat(0.f);
+            v = wasm_v128_load32_lane(s, v, 0);
+            if (lanes > 1) v = wasm_v128_load32_lane(s + CI, v, 1);
+            if (lanes > 2) v = wasm_v128_load32_lane(s + 2 * CI, v, 2);
+            if (lanes > 3) v = wasm_v128_load32_lane(s + 3 * CI, v, 3);
+            f[a][b] = v;
+          }
+        }
+      for (int x = 0; x < WN; x++)
+        for (int b = 0; b < r; b++) {
+          v128_t acc = wasm_f32x4_splat(0.f);
+          for (int a = 0; a < r; a++) acc = MADD(acc, wasm_f32x4_splat(g[x][a]), f[a][b]);
+          h[x][b] = acc;
+        }
+      const int j = co / NR, c = co % NR;
+      for (int x = 0; x < WN; x++)
+        for (int y = 0; y < WN; y++) {
+          v128_t acc = wasm_f32x4_splat(0.f);
+          for (int b = 0; b < r; b++) acc = MADD(acc, wasm_f32x4_splat(g[y][b]), h[x][b]);
+          store_n(up + (x * WN + y) * panel + (j * CI + ci) * NR + c, acc, lanes);
+        }
+    }
+}
+
+// V of tiles t0 .. t0+wt (tile t: image t / (th·tw), tile row and column in it) into vp, rows packed as
+// the register tile reads them: vp + ξν·WT·CI + (i / MR)·CI·MR + ci·MR + i % MR for tile t0 + i; rows
+// past wt are zeros.
+static void winograd_input(const Geo *g, f32 *vp, int t0, int wt, int th, int tw, int m) {
+  const int CI = g->CI, groups = (wt + MR - 1) / MR;
+  for (int i = 0; i < groups * MR; i++) {
+    f32 *row = vp + (i / MR) * CI * MR + i % MR;
+    if (i >= wt) {
+      for (int xy = 0; xy < WN * WN; xy++)
+        for (int ci = 0; ci < CI; ci++) row[xy * WT * CI + ci * MR] = 0.f;
+      continue;
+    }
+    const int t = t0 + i, n = t / (th * tw), iy0 = t % (th * tw) / tw * m - g->PT, ix0 = t % tw * m - g->PL;
+    for (int ci = 0; ci < CI; ci += 4) {
+      const int lanes = imin(4, CI - ci);
+      v128_t d[WN * WN], e[WN * WN];
+      for (int a = 0; a < WN; a++)
+        for (int b = 0; b < WN; b++) {
+          const int iy = iy0 + a, ix = ix0 + b;
+          d[a * WN + b] = iy >= 0 && iy < g->H && ix >= 0 && ix < g->W
+                              ? load_n(g->x + ((n * g->H + iy) * g->W + ix) * CI + ci, lanes)
+                              : wasm_f32x4_splat(0.f);
+        }
+      for (int b = 0; b < WN; b++) bt6(d + b, WN, e + b, WN);      // columns: e = Bᵀ d
+      for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);  // rows: d = e B
+      for (int xy = 0; xy < WN * WN; xy++) {
+        f32 *o = row + xy * WT * CI + ci * MR;
+        wasm_v128_store32_lane(o, d[xy], 0);
+        if (lanes > 1) wasm_v128_store32_lane(o + MR, d[xy], 1);
+        if (lanes > 2) wasm_v128_store32_lane(o + 2 * MR, d[xy], 2);
+        if (lanes > 3) wasm_v128_store32_lane(o + 3 * MR, d[xy], 3);
+      }
+    }
+  }
+}
+
+// y of tiles t0 .. t0+wt from M (mb + ξν·WT·CO + i·CO + co for tile t0 + i): Aᵀ M A, bias, relu.
+static void winograd_output(const Geo *g, const f32 *mb, const f32 *bias, f32 *y, int t0, int wt, int th,
+                            int tw, int m, int relu) {
+  const int CO = g->CO;
+  const v128_t z = wasm_f32x4_splat(0.f);
+  for (int i = 0; i < wt; i++) {
+    const int t = t0 + i, n = t / (th * tw), oy0 = t % (th * tw) / tw * m, ox0 = t % tw * m;
+    const int rows = imin(m, g->OH - oy0), cols = imin(m, g->OW - ox0);
+    for (int co = 0; co < CO; co += 4) {
+      const int lanes = imin(4, CO - co);
+      v128_t s[WN * WN], e[4 * WN], o[4 * 4];
+      for (int xy = 0; xy < WN * WN; xy++) s[xy] = load_n(mb + xy * WT * CO + i * CO + co, lanes);
+      for (int b = 0; b < WN; b++) at6(s + b, WN, e + b, WN, m);      // columns: e (m x 6) = Aᵀ s
+      for (int a = 0; a < m; a++) at6(e + a * WN, 1, o + a * 4, 1, m);  // rows: o (m x m) = e A
+      const v128_t bv = bias ? load_n(bias + co, lanes) : z;
+      for (int a = 0; a < rows; a++)
+        for (int b = 0; b < cols; b++) {
+          v128_t v = wasm_f32x4_add(o[a * 4 + b], bv);
+          if (relu) v = wasm_f32x4_max(v, z);
+          store_n(y + ((n * g->OH + oy0 + a) * g->OW + ox0 + b) * CO + co, v, lanes);
+        }
+    }
+  }
+}
+
+// y [n, oh, ow, co] = act(bias + x ⋆ w) at stride 1 for r x r filters, r = 3 or 5 (the caller checks),
+// padding (PT, PL) on top and left (any; outside x is zero). With flip, w is read as described above.
+EXPORT("winograd_conv")
+void winograd_conv(const f32 *x, const f32 *w, const f32 *bias, f32 *y, f32 *scratch, int N, int H, int W,
+                   int CI, int CO, int r, int OH, int OW, int PT, int PL, int relu, int flip) {
+  const Geo g = geo(x, N, H, W, CI, CO, r, r, OH, OW, 1, 1, PT, PL);
+  const int m = winograd_m(r), th = (OH + m - 1) / m, tw = (OW + m - 1) / m, T = N * th * tw;
+  const int np = panels(CO), panel = np * NR * CI;
+  f32 *up = scratch, *vp = up + WN * WN * panel, *mb = vp + WN * WN * WT * CI;
+  winograd_filter(w, up, CI, CO, r, flip);
+  Tile t;
+  t.ldc = CO;
+  t.init = 0;
+  t.first = 1;
+  t.relu = 0;
+  t.kc = CI;
+  for (int t0 = 0; t0 < T; t0 += WT) {
+    const int wt = imin(WT, T - t0), groups = (wt + MR - 1) / MR;
+    winograd_input(&g, vp, t0, wt, th, tw, m);
+    for (int xy = 0; xy < WN * WN; xy++)
+      for (int j = 0; j < np; j++) {
+        t.b = up + xy * panel + j * CI * NR;
+        t.cols = imin(NR, CO - j * NR);
+        for (int i = 0; i < groups; i++) {
+          t.a = vp + xy * WT * CI + i * CI * MR;
+          t.c = mb + xy * WT * CO + i * MR * CO + j * NR;
+          t.rows = imin(MR, wt - i * MR);
+          tile(&t);
+        }
+      }
+    winograd_output(&g, mb, bias, y, t0, wt, th, tw, m, relu);
+  }
+}
+
+// The filter gradient of the same stride-1 convolution by Winograd's F(r x r, m x m): each output tile's
+// dy (m x m) is the "filter" and its 6x6 input tile d the data, so with Z = G' dy G'ᵀ (G' the 6 x m
+// matrix winograd_g makes for m) and V = Bᵀ d B as above,
+//
+//   D[ξν] [CI, CO] = Σ over tiles V[ξν]ᵀ · Z[ξν]   36 matrix products reducing over tiles
+//   dw [r][r]      = A'ᵀ D A'                       A'ᵀ (r x 6): p^i for the points, 1 for ∞ in row r-1
+//
+// 36 multiply-adds per (ci, co) and tile where im2col does m²·r² (144 for 3x3, 100 for 5x5). Tiles are
+// taken WTF at a time (the reduction of one pass, as PC in filter_grad): V's rows are channels, packed
+// [ci / MR][tile][MR], Z in 8-column panels [co / NR][tile][NR]; D accumulates over the chunks.
+#ifndef WTF
+#define WTF 96  // Winograd filter gradient: tiles per chunk
+#endif
+
+EXPORT("winograd_filter_grad_scratch_floats")
+int winograd_filter_grad_scratch_floats(int CI, int CO) {
+  return WN * WN * (((CI + MR - 1) / MR * MR + panels(CO) * NR) * WTF + CI * CO);
+}
+
+// dw [r][r][CI][CO] = Σ over pixels of the patchᵀ · dy for the stride-1 convolution of x [N][H][W][CI] with
+// r x r filters (r = 3 or 5), padding (PT, PL), output gradient dy [N][OH][OW][CO].
+EXPORT("winograd_filter_grad")
+void winograd_filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, int N, int H, int W, int CI,
+                          int CO, int r, int OH, int OW, int PT, int PL) {
+  const Geo g = geo(x, N, H, W, CI, CO, r, r, OH, OW, 1, 1, PT, PL);
+  const int m = winograd_m(r), th = (OH + m - 1) / m, tw = (OW + m - 1) / m, T = N * th * tw;
+  const int groups = (CI + MR - 1) / MR, np = panels(CO);
+  const int vsz = groups * MR * WTF, zsz = np * NR * WTF;
+  f32 *vp = scratch, *zp = vp + WN * WN * vsz, *dh = zp + WN * WN * zsz;
+  if (T == 0) {
+    zero(dw, r * r * CI * CO);
+    return;
+  }
+  f32 gm[WN][5];
+  winograd_g(gm, m);
+  // Rows past CI and columns past CO are read by the register tile, never stored: zeros, not garbage.
+  if (CI % MR) zero(vp, WN * WN * vsz);
+  if (CO % NR) zero(zp, WN * WN * zsz);
+  Tile t;
+  t.ldc = CO;
+  t.init = 0;
+  t.relu = 0;
+  for (int t0 = 0; t0 < T; t0 += WTF) {
+    const int wt = imin(WTF, T - t0);
+    for (int i = 0; i < wt; i++) {
+      const int tt = t0 + i, n = tt / (th * tw), ty = tt % (th * tw) / tw, tx = tt % tw;
+      const int iy0 = ty * m - PT, ix0 = tx * m - PL, oy0 = ty * m, ox0 = tx * m;
+      // V of the input tile, 4 channels at a time, stored lane by lane (rows of 4 channels may span two groups).
+      for (int ci = 0; ci < CI; ci += 4) {
+        const int lanes = imin(4, CI - ci);
+        v128_t d[WN * WN], e[WN * WN];
+        for (int a = 0; a < WN; a++)
+          for (int b = 0; b < WN; b++) {
+            const int iy = iy0 + a, ix = ix0 + b;
+            d[a * WN + b] = iy >= 0 && iy < H && ix >= 0 && ix < W
+                                ? load_n(x + ((n * H + iy) * W + ix) * CI + ci, lanes)
+                                : wasm_f32x4_splat(0.f);
+          }
+        for (int b = 0; b < WN; b++) bt6(d + b, WN, e + b, WN);
+        for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);
+        int at[4];
+        for (int l = 0; l < lanes; l++) at[l] = (ci + l) / MR * WTF * MR + i * MR + (ci + l) % MR;
+        for (int xy = 0; xy < WN * WN; xy++) {
+          f32 lane[4];
+          wasm_v128_store(lane, d[xy]);
+          for (int l = 0; l < lanes; l++) vp[xy * vsz + at[l]] = lane[l];
+        }
+      }
+      // Z of the dy tile (zero past OH, OW), 4 output channels at a time.
+      for (int co = 0; co < CO; co += 4) {
+        const int lanes = imin(4, CO - co);
+        v128_t s[4 * 4], h[WN * 4], z;
+        for (int u = 0; u < m; u++)
+          for (int v = 0; v < m; v++)
+            s[u * 4 + v] = oy0 + u < OH && ox0 + v < OW ? load_n(dy + ((n * OH + oy0 + u) * OW + ox0 + v) * CO + co, lanes)
+                                                         : wasm_f32x4_splat(0.f);
+        for (int xx = 0; xx < WN; xx++)
+          for (int v = 0; v < m; v++) {
+            v128_t acc = wasm_f32x4_splat(0.f);
+            for (int u = 0; u < m; u++) acc = MADD(acc, wasm_f32x4_splat(gm[xx][u]), s[u * 4 + v]);
+            h[xx * 4 + v] = acc;
+          }
+        f32 *o = zp + co / NR * WTF * NR + i * NR + co % NR;
+        for (int xx = 0; xx < WN; xx++)
+          for (int yy = 0; yy < WN; yy++) {
+            z = wasm_f32x4_splat(0.f);
+            for (int v = 0; v < m; v++) z = MADD(z, wasm_f32x4_splat(gm[yy][v]), h[xx * 4 + v]);
+            store_n(o + (xx * WN + yy) * zsz, z, lanes);
+          }
+      }
+    }
+    t.kc = wt;
+    t.first = t0 == 0;
+    for (int xy = 0; xy < WN * WN; xy++)
+      for (int j = 0; j < np; j++) {
+        t.b = zp + xy * zsz + j * WTF * NR;
+        t.cols = imin(NR, CO - j * NR);
+        for (int gi = 0; gi < groups; gi++) {
+          t.a = vp + xy * vsz + gi * WTF * MR;
+          t.c = dh + xy * CI * CO + gi * MR * CO + j * NR;
+          t.rows = imin(MR, CI - gi * MR);
+          tile(&t);
+        }
+      }
+  }
+  // dw = A'ᵀ D A': A'ᵀ[i][j] = p_j^i (points 0, 1, -1, 2, -2), column 5 (∞) is 1 in row r-1 only.
+  f32 at[5][WN];
+  for (int j = 0; j < WN - 1; j++) {
+    const int p = (j + 1) / 2 * (j % 2 ? 1 : -1);
+    int pi = 1;
+    for (int i = 0; i < r; i++, pi *= p) at[i][j] = (f32)pi;
+  }
+  for (int i = 0; i < r; i++) at[i][WN - 1] = i == r - 1 ? 1.f : 0.f;
+  for (int ci = 0; ci < CI; ci++)
+    for (int co = 0; co < CO; co += 4) {
+      const int lanes = imin(4, CO - co);
+      v128_t s[WN * WN], e[5 * WN];
+      for (int xy = 0; xy < WN * WN; xy++) s[xy] = load_n(dh + xy * CI * CO + ci * CO + co, lanes);
+      for (int a = 0; a < r; a++)
+        for (int y = 0; y < WN; y++) {
+          v128_t acc = wasm_f32x4_splat(0.f);
+          for (int xx = 0; xx < WN; xx++) acc = MADD(acc, wasm_f32x4_splat(at[a][xx]), s[xx * WN + y]);
+          e[a * WN + y] = acc;
+        }
+      for (int a = 0; a < r; a++)
+        for (int b = 0; b < r; b++) {
+          v128_t acc = wasm_f32x4_splat(0.f);
+          for (int y = 0; y < WN; y++) acc = MADD(acc, wasm_f32x4_splat(at[b][y]), e[a * WN + y]);
+          store_n(dw + ((a * r + b) * CI + ci) * CO + co, acc, lanes);
+        }
+    }
+}
