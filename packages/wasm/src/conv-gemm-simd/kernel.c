@@ -1,5 +1,6 @@
 // 2-D convolution (NHWC, any stride and padding, dilation 1) and its filter gradient for tfjs's wasm
-// backend, as matrix products over im2col patches, in WebAssembly SIMD128, no libc:
+// backend, as matrix products over im2col patches, in WebAssembly SIMD128, no libc (and, at the end of
+// this file, the stride-1 3x3 and 5x5 ones by Winograd's algorithm, in the same register tile):
 //
 //   forward   y [P, CO]  = act(bias + patches [P, K] · w [K, CO])
 //   gradient  dw [K, CO] = patches [P, K]ᵀ · dy [P, CO]
