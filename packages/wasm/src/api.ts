@@ -12,3 +12,4 @@ export { LnConv2DBackpropFilterBias } from "./conv2d-backprop-filter-bias";
 export { initWasmBackend, type WasmInitOptions, wasmThreads } from "./init";
 export { kernelThreads, type SplitCallTiming, splitKernelCalls, timeSplitCalls } from "./kernel-threads";
 export { registerWasmTrainingKernels, trainingKernelNames } from "./register";
+export { useWinograd } from "./winograd-conv";

@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { convGemmKernelVariant, loadConvGemmKernel } from "./conv-gemm";
+import { convGemmKernelVariant, gemmConv2D, loadConvGemmKernel } from "./conv-gemm";
 import { useRelaxedSimd } from "./simd-module";
 import { int, onWasmAndCpu, randomPad, relativeError, rng, setupBackends, values } from "./testing/support";
 import type { TfjsHeapBackend } from "./tfjs-memory";
 import {
+  useWinograd,
   WINOGRAD_MIN_CHANNELS,
   winogradConv2D,
   winogradConv2DBackpropFilter,
@@ -18,7 +19,10 @@ beforeAll(async () => {
   await setupBackends();
   await loadConvGemmKernel();
 });
-afterEach(() => useRelaxedSimd(true));
+afterEach(() => {
+  useRelaxedSimd(true);
+  useWinograd(true);
+});
 
 interface Case {
   n: number;
@@ -217,5 +221,28 @@ describe("Winograd convolution (winograd_conv) on wasm", () => {
       });
       expect(onWasm.subarray(0, direct.length)).toEqual(direct);
     }
+  });
+
+  it("useWinograd(false) gives those convolutions back to im2col, bit for bit; true brings Winograd back", async () => {
+    await tf.setBackend("wasm");
+    const r = rng(11);
+    // 69,120 filter values: im2col's (gemmConvWins) without Winograd, with FMA.
+    const x = tf.tensor4d(values(r, [2, 12, 12, 96]), [2, 12, 12, 96]);
+    const f = tf.tensor4d(values(r, [3, 3, 96, 80]), [3, 3, 96, 80]);
+    const i = tf.backend_util.computeConv2DInfo(x.shape, f.shape, 1, 1, "same");
+    const geometry = { oh: 12, ow: 12, padTop: 1, padLeft: 1 };
+    const viaTfjs = () => tf.tidy(() => tf.conv2d(x, f, 1, "same").dataSync());
+    const im2col = tf.tidy(() => adopt(gemmConv2D(wasm(), x, f, undefined, i, false)).dataSync());
+    const winograd = tf.tidy(() =>
+      adopt(winogradConv2D(wasm(), x, f, undefined, geometry, false, false)).dataSync(),
+    );
+    expect(im2col).not.toEqual(winograd); // the two round differently, so the routing shows
+    useWinograd(false);
+    expect(winogradWins(3, 3, 96, 80)).toBe(false);
+    expect(winogradConv2D(wasm(), x, f, undefined, geometry, false, false)).toBeUndefined();
+    expect(viaTfjs()).toEqual(im2col);
+    useWinograd(true);
+    expect(viaTfjs()).toEqual(winograd);
+    tf.dispose([x, f]);
   });
 });

@@ -22,9 +22,20 @@ export interface WinogradGeometry {
   padLeft: number;
 }
 
+let enabled = true;
+
+/**
+ * Turns Winograd's convolutions off (false: those convolutions run im2col or the direct kernel again,
+ * whose sums round as before) or on again (true, the default). For comparing the two, and for whoever
+ * wants the other rounding.
+ */
+export function useWinograd(on: boolean): void {
+  enabled = on;
+}
+
 /** Whether a stride-1, dilation-1 convolution with this square filter and these channels should take it. */
 export function winogradWins(kh: number, kw: number, ci: number, co: number): boolean {
-  return kh === kw && (kh === 3 || kh === 5) && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS;
+  return enabled && kh === kw && (kh === 3 || kh === 5) && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS;
 }
 
 /**
