@@ -33,6 +33,12 @@ export function useWinograd(on: boolean): void {
   enabled = on;
 }
 
+/** What both kernel functions take after their addresses: n, h, w, ci, co, r, oh, ow, pad top, pad left. */
+function shapeArgs(x: TensorInfo, co: number, r: number, g: WinogradGeometry): number[] {
+  const [n, h, w, ci] = x.shape;
+  return [n, h, w, ci, co, r, g.oh, g.ow, g.padTop, g.padLeft];
+}
+
 /** Whether a stride-1, dilation-1 convolution with this square filter and these channels should take it. */
 export function winogradWins(kh: number, kw: number, ci: number, co: number): boolean {
   return enabled && kh === kw && (kh === 3 || kh === 5) && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS;
@@ -54,13 +60,13 @@ export function winogradConv2D(
   inputGradient: boolean,
 ): TensorInfo | undefined {
   const k = convGemmKernel(backend);
-  const [n, h, w, ci] = x.shape;
+  const [n, , , ci] = x.shape;
   const [kh, kw, fi, fo] = filter.shape;
   const co = inputGradient ? fi : fo;
   if (k == null || x.dtype !== "float32" || filter.dtype !== "float32") return undefined;
   if ((inputGradient ? fo : fi) !== ci || !winogradWins(kh, kw, ci, co)) return undefined;
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== co)) return undefined;
-  const { oh, ow, padTop, padLeft } = geometry;
+  const { oh, ow } = geometry;
   if (oh <= 0 || ow <= 0 || n === 0) return undefined;
   const y = backend.makeOutput([n, oh, ow, co], "float32");
   withScratch(backend, 4 * k.winograd_scratch_floats(ci, co), (scratch) =>
@@ -70,16 +76,7 @@ export function winogradConv2D(
       bias ? addressOf(backend, bias) : 0,
       addressOf(backend, y),
       scratch,
-      n,
-      h,
-      w,
-      ci,
-      co,
-      kh,
-      oh,
-      ow,
-      padTop,
-      padLeft,
+      ...shapeArgs(x, co, kh, geometry),
       relu ? 1 : 0,
       inputGradient ? 1 : 0,
     ),
@@ -100,9 +97,9 @@ export function winogradConv2DBackpropFilter(
   geometry: WinogradGeometry,
 ): TensorInfo | undefined {
   const k = convGemmKernel(backend);
-  const [n, h, w, ci] = x.shape;
+  const [n, , , ci] = x.shape;
   const [kh, kw, fi, co] = filterShape;
-  const { oh, ow, padTop, padLeft } = geometry;
+  const { oh, ow } = geometry;
   if (k == null || x.dtype !== "float32" || dy.dtype !== "float32" || fi !== ci) return undefined;
   if (!winogradWins(kh, kw, ci, co) || dy.shape.join() !== [n, oh, ow, co].join()) return undefined;
   const dW = backend.makeOutput([kh, kw, ci, co], "float32");
@@ -112,16 +109,7 @@ export function winogradConv2DBackpropFilter(
       addressOf(backend, dy),
       addressOf(backend, dW),
       scratch,
-      n,
-      h,
-      w,
-      ci,
-      co,
-      kh,
-      oh,
-      ow,
-      padTop,
-      padLeft,
+      ...shapeArgs(x, co, kh, geometry),
     ),
   );
   return dW;

@@ -347,6 +347,21 @@ INLINE void at6(const v128_t *s, int st, v128_t *d, int dt, int m) {
   d[3 * dt] = wasm_f32x4_add(wasm_f32x4_add(m12, wasm_f32x4_mul(wasm_f32x4_splat(8.f), m34)), s5);
 }
 
+// d = Bᵀ x B for the 6x6 input tile of image n whose top-left is (iy0, ix0) (zero outside x), channels
+// ci .. ci+lanes: the input transform both the convolution and its filter gradient apply.
+INLINE void input_tile(const Geo *g, int n, int iy0, int ix0, int ci, int lanes, v128_t d[WN * WN]) {
+  v128_t e[WN * WN];
+  for (int a = 0; a < WN; a++)
+    for (int b = 0; b < WN; b++) {
+      const int iy = iy0 + a, ix = ix0 + b;
+      d[a * WN + b] = iy >= 0 && iy < g->H && ix >= 0 && ix < g->W
+                          ? load_n(g->x + ((n * g->H + iy) * g->W + ix) * g->CI + ci, lanes)
+                          : wasm_f32x4_splat(0.f);
+    }
+  for (int b = 0; b < WN; b++) bt6(d + b, WN, e + b, WN);          // columns: e = Bᵀ d
+  for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);  // rows: d = e B
+}
+
 // G (6 x r), the filter transform U = G w Gᵀ, for r = 3 or 5: row x < 5 is p^a / Π_{l≠x} (p - p_l) for the
 // point p = 0, 1, -1, 2, -2, row 5 (the point ∞) is [0 .. 0 1]. Computed rather than tabled: the
 // module may hold no data (tfjs-memory.ts).
@@ -427,16 +442,8 @@ static void winograd_input(const Geo *g, f32 *vp, int t0, int wt, int th, int tw
     const int t = t0 + i, n = t / (th * tw), iy0 = t % (th * tw) / tw * m - g->PT, ix0 = t % tw * m - g->PL;
     for (int ci = 0; ci < CI; ci += 4) {
       const int lanes = imin(4, CI - ci);
-      v128_t d[WN * WN], e[WN * WN];
-      for (int a = 0; a < WN; a++)
-        for (int b = 0; b < WN; b++) {
-          const int iy = iy0 + a, ix = ix0 + b;
-          d[a * WN + b] = iy >= 0 && iy < g->H && ix >= 0 && ix < g->W
-                              ? load_n(g->x + ((n * g->H + iy) * g->W + ix) * CI + ci, lanes)
-                              : wasm_f32x4_splat(0.f);
-        }
-      for (int b = 0; b < WN; b++) bt6(d + b, WN, e + b, WN);      // columns: e = Bᵀ d
-      for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);  // rows: d = e B
+      v128_t d[WN * WN];
+      input_tile(g, n, iy0, ix0, ci, lanes, d);
       for (int xy = 0; xy < WN * WN; xy++) {
         f32 *o = row + xy * WT * CI + ci * MR;
         wasm_v128_store32_lane(o, d[xy], 0);
@@ -557,16 +564,8 @@ void winograd_filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, in
       // V of the input tile, 4 channels at a time, stored lane by lane (rows of 4 channels may span two groups).
       for (int ci = 0; ci < CI; ci += 4) {
         const int lanes = imin(4, CI - ci);
-        v128_t d[WN * WN], e[WN * WN];
-        for (int a = 0; a < WN; a++)
-          for (int b = 0; b < WN; b++) {
-            const int iy = iy0 + a, ix = ix0 + b;
-            d[a * WN + b] = iy >= 0 && iy < H && ix >= 0 && ix < W
-                                ? load_n(x + ((n * H + iy) * W + ix) * CI + ci, lanes)
-                                : wasm_f32x4_splat(0.f);
-          }
-        for (int b = 0; b < WN; b++) bt6(d + b, WN, e + b, WN);
-        for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);
+        v128_t d[WN * WN];
+        input_tile(&g, n, iy0, ix0, ci, lanes, d);
         int at[4];
         for (int l = 0; l < lanes; l++) at[l] = (ci + l) / MR * WTF * MR + i * MR + (ci + l) % MR;
         for (int xy = 0; xy < WN * WN; xy++) {
