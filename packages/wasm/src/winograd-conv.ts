@@ -9,7 +9,8 @@ import { addressOf, type TfjsHeapBackend, withScratch } from "./tfjs-memory";
 
 /**
  * Both channel counts at least this: the transforms cost O(ci + co) per tile against the products'
- * O(ci·co), so with few channels (LeNet's 1-16) they dominate and the direct kernel is better.
+ * O(ci·co), so with few channels (LeNet's 1-16) they would dominate. 32 is a choice, not a measured
+ * crossing: the smallest case measured (bench/winograd.ts) is 64 -> 128 channels, 2.6x im2col.
  */
 export const WINOGRAD_MIN_CHANNELS = 32;
 
