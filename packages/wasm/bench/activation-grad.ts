@@ -10,7 +10,7 @@ import { useActivationGradKernels } from "../src/activation-simd";
 import { initWasmBackend } from "../src/index";
 import { LnReluGrad } from "../src/relu-grad";
 import { LnSigmoidGrad } from "../src/sigmoid-grad";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const activation = process.env.ACTIVATION === "relu" ? "relu" : "sigmoid";
@@ -38,7 +38,6 @@ for (let i = 0; i < steps; i++) {
   const order: Mode[] = i % 2 === 0 ? ["chain", "fused"] : ["fused", "chain"];
   for (const mode of order) times[mode].push(msOfStep(mode));
 }
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const quartile = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 4)];
 // Other work on the machine only ever adds time, so the lower quartile is shown beside the median.
 console.log(`LeNet (${activation}), batch ${batch}, 1 thread: ${steps} steps of each, ms/step`);

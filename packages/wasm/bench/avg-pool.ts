@@ -9,12 +9,11 @@ import { avgPoolConfig } from "../src/avg-pool";
 import { castConfig } from "../src/cast";
 import { initWasmBackend } from "../src/index";
 import { stockKernel } from "../src/stock";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 
 const reps = Number(process.env.REPS ?? 41);
 console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads: 1 });
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const backend = tf.backend();
 
 /** Median ms of the stock kernel `name` and of `ours` on the same arguments, alternating. */

@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, registerWasmTrainingKernels } from "../src/index";
 import { restoreStockKernels } from "../src/register";
 import { useSimdKernels } from "../src/simd-module";
-import { arg } from "./cli";
+import { arg, median } from "./cli";
 import { trainStep } from "./models";
 
 const rounds = Number(arg("rounds", "5"));
@@ -42,7 +42,6 @@ function loadBatches(count: number): { x: tf.Tensor; y: tf.Tensor }[] {
   }));
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 // "stock": tfjs's wasm kernels, plus the filter gradient wasm lacks in its XNNPACK form (our SIMD
 // kernels off); "ours": every @ln/wasm kernel, SIMD ones included.
 const modes = {

@@ -14,3 +14,8 @@ export function loadAverage(): string {
     .map((v) => v.toFixed(2))
     .join(" ");
 }
+
+/** The median of `values` (the upper one of the middle two for an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}

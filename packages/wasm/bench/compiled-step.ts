@@ -10,7 +10,7 @@ import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { compileTrainingStep, type StepLayer } from "../src/compiled-step";
 import { initWasmBackend, kernelThreads, splitKernelCalls } from "../src/index";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const steps = Number(process.env.STEPS ?? 100);
@@ -19,7 +19,6 @@ console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads });
 console.log(`wasm threads ${threads}, our kernels split over ${kernelThreads().threads}`);
 
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const model = lenet({ seed: 0 });
 const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const [c1, b1, c2, b2, d1, e1, d2, e2, d3, e3] = weights;

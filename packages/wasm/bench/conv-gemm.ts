@@ -12,7 +12,7 @@ import { gemmConv2D, gemmConv2DBackpropFilter, loadConvGemmKernel } from "../src
 import { initWasmBackend } from "../src/index";
 import { engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
-import { arg, loadAverage } from "./cli";
+import { arg, loadAverage, median } from "./cli";
 
 const rounds = Number(arg("rounds", "5"));
 const only = arg("only", "");
@@ -46,7 +46,6 @@ const all: Conv[] = [
 ];
 const convs = all.filter((c) => c.name.includes(only));
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const backend = () => tf.backend() as unknown as TfjsHeapBackend;
 const adopt = (t: tf.TensorInfo | undefined) => {
   if (t == null) throw new Error("the im2col kernel declined a bench case");

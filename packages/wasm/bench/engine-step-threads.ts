@@ -8,14 +8,13 @@
 import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, kernelThreads, splitKernelCalls } from "../src/index";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const blocks = Number(process.env.BLOCKS ?? 12);
 console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
 await initWasmBackend({ threads: 2 });
 if (kernelThreads().threads < 2) throw new Error("our kernels have no helper thread here");
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const model = lenet({ activation: "relu", pooling: "max", seed: 0 });
 const optimizer = tf.train.sgd(0.01);
 const x = tf.randomNormal([256, 28, 28, 1], 0, 1, "float32", 1);

@@ -10,7 +10,7 @@ import { filterGradKernel, runFilterGrad } from "../src/conv2d-backprop-filter-s
 import { initWasmBackend } from "../src/index";
 import { type ConvShape, engineHasRelaxedSimd } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
-import { arg } from "./cli";
+import { arg, median } from "./cli";
 
 const rounds = Number(arg("rounds", "41"));
 
@@ -36,7 +36,6 @@ const convs: Array<{ name: string; s: ConvShape; pad: "same" | "valid" }> = [
   },
 ];
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 /** Medians (ms) of each of `fs`, run in turn `rounds` times, the order rotating each round. */
 function race(fs: Record<string, () => void>): Record<string, number> {
   const names = Object.keys(fs);

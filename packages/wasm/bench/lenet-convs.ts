@@ -12,7 +12,7 @@ import { type Conv2DExports, conv2dKernel, runConv2D } from "../src/conv2d-simd"
 import { initWasmBackend } from "../src/index";
 import { type ConvShape, engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
 import { lazyTfjsMemoryKernel, type TfjsHeapBackend } from "../src/tfjs-memory";
-import { arg } from "./cli";
+import { arg, median } from "./cli";
 
 const rounds = Number(arg("rounds", "21"));
 const base = arg("base", "HEAD");
@@ -130,7 +130,6 @@ const calls: Call[] = [
   },
 ];
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 for (const relaxed of engineHasRelaxedSimd() ? [true, false] : [false]) {
   useRelaxedSimd(relaxed);
   const now = { conv: conv2dKernel(backend), filter: filterGradKernel(backend) };

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/index";
 import { matMulShape, simdMatMulWins, useMatMulKernel } from "../src/matmul-simd";
 import { engineHasRelaxedSimd, useRelaxedSimd } from "../src/simd-module";
-import { arg, loadAverage } from "./cli";
+import { arg, loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const rounds = Number(arg("rounds", "15"));
@@ -82,7 +82,6 @@ const products = [
     : []),
 ];
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const modes = ["xnnpack", "plain", "relaxed"] as const;
 type Mode = (typeof modes)[number];
 function use(mode: Mode) {

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend } from "../src/index";
 import { maxPoolGradConfig } from "../src/max-pool-grad";
 import { stockKernel } from "../src/stock";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 
 const reps = Number(process.env.REPS ?? 21);
 console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
@@ -22,7 +22,6 @@ const cases: { name: string; x: [number, number, number, number]; f: number; s: 
   { name: "AlexNet pool 3, 3x3/2", x: [16, 12, 12, 256], f: 3, s: 2 },
   { name: "LeNet-max pool 1, 2x2/2", x: [256, 28, 28, 6], f: 2, s: 2 },
 ];
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const backend = tf.backend();
 
 console.log(`| case | x | stock ms | ours ms | speed-up |`);

@@ -16,7 +16,7 @@ import { conv2dKernel, runConv2D } from "../src/conv2d-simd";
 import { initWasmBackend } from "../src/index";
 import { engineHasRelaxedSimd, simdVariant, useRelaxedSimd, useSimdKernels } from "../src/simd-module";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
-import { arg, loadAverage } from "./cli";
+import { arg, loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const rounds = Number(arg("rounds", "11"));
@@ -69,7 +69,6 @@ function convs(net: string, model: tf.LayersModel, batch: number): Conv[] {
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: object) =>
   tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor;
 

@@ -8,7 +8,7 @@ import { lenet } from "@ln/zoo";
 import * as tf from "@tensorflow/tfjs";
 import { initWasmBackend, kernelThreads } from "../src/index";
 import { useSigmoidKernel } from "../src/sigmoid";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 import { trainStep } from "./models";
 
 const reps = Number(process.env.REPS ?? 41);
@@ -19,7 +19,6 @@ await initWasmBackend({ threads });
 const split = kernelThreads().threads;
 console.log(`wasm threads ${threads}, our kernels split over ${split}`);
 
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 function msOf(x: tf.Tensor): number {
   const t0 = performance.now();
   const y = tf.sigmoid(x);

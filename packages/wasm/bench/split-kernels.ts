@@ -11,7 +11,7 @@ import { initWasmBackend, kernelThreads } from "../src/index";
 import { matMulKernel, matMulShape, runMatMul } from "../src/matmul-simd";
 import { type ConvShape, convArgs } from "../src/simd-module";
 import { addressOf, type TfjsHeapBackend, withScratch } from "../src/tfjs-memory";
-import { loadAverage } from "./cli";
+import { loadAverage, median } from "./cli";
 
 const reps = Number(process.env.REPS ?? 41);
 console.log(`node ${process.version}, load average at start: ${loadAverage()}`);
@@ -23,7 +23,6 @@ const filter = filterGradKernel(backend);
 const matmul = matMulKernel(backend);
 if (!conv || !filter || !matmul) throw new Error("our SIMD kernels are not loaded");
 
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const time = (f: () => void) => {
   const t0 = performance.now();
   f();

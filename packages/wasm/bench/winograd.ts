@@ -16,7 +16,7 @@ import {
 import { initWasmBackend } from "../src/index";
 import type { TfjsHeapBackend } from "../src/tfjs-memory";
 import { winogradConv2D, winogradConv2DBackpropFilter } from "../src/winograd-conv";
-import { arg, loadAverage } from "./cli";
+import { arg, loadAverage, median } from "./cli";
 
 const rounds = Number(arg("rounds", "5"));
 const batch = Number(arg("batch", "32"));
@@ -37,7 +37,6 @@ const convs: { name: string; x: Shape3; filter: Shape4 }[] = [
   { name: "VGG-like 3x3", x: [28, 28, 64], filter: [3, 3, 64, 128] },
 ];
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const backend = () => tf.backend() as unknown as TfjsHeapBackend;
 const adopt = (t: tf.TensorInfo | undefined) => {
   if (t == null) throw new Error("a kernel declined a bench case");

@@ -42,7 +42,7 @@ function simdConv2D(
   const undilated = info.dilationHeight === 1 && info.dilationWidth === 1;
   const { outHeight: oh, outWidth: ow, padInfo } = info;
   const winograd =
-    strideOne && undilated && info.dataFormat === "channelsLast"
+    strideOne && undilated
       ? winogradConv2D(
           backend,
           x,

@@ -302,7 +302,7 @@ void filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, int N, int 
 //
 // That is 36 multiply-adds per (ci, co) for 16 outputs of a 3x3 filter where im2col does 144 (4x
 // fewer), 36 for 4 outputs of a 5x5 where im2col does 100 (2.8x fewer); the transforms are O(CI + CO)
-// per tile against the products' O(CI·CO), so the saving holds from a few dozen channels up. Rounding:
+// per tile against the products' O(CI·CO), so the saving grows with the channels. Rounding:
 // the transforms' coefficients (up to 8 and 1/24) cost a few bits against im2col's sums, as in cuDNN's
 // and NNPACK's Winograd paths; the tests bound the error. Tiles are processed WT at a time: their V
 // (36 x WT x CI) and M (36 x WT x CO) live in scratch, each ξν's slice of V (WT x CI) stays in L2
@@ -362,6 +362,28 @@ INLINE void input_tile(const Geo *g, int n, int iy0, int ix0, int ci, int lanes,
   for (int a = 0; a < WN; a++) bt6(e + a * WN, 1, d + a * WN, 1);  // rows: d = e B
 }
 
+// The interpolation points 0, 1, -1, 2, -2 (x = 0..4); the sixth, ∞, is handled apart by each matrix.
+static int winograd_point(int x) { return (x + 1) / 2 * (x % 2 ? 1 : -1); }
+
+// o[x·rows + y] = Σ_a Σ_b M[x][a] · s[a·ls + b] · M[y][b]: the small matrix M (rows x k, row stride lm)
+// on both sides of s (k x k vectors, row stride ls), as the filter transform G w Gᵀ, dy's G' dy G'ᵀ and
+// the filter gradient's A'ᵀ D A' all are.
+INLINE void sandwich(const f32 *M, int lm, int rows, int k, const v128_t *s, int ls, v128_t *o) {
+  v128_t h[WN * WN];  // h[x·k + b] = Σ_a M[x][a] · s[a][b]
+  for (int x = 0; x < rows; x++)
+    for (int b = 0; b < k; b++) {
+      v128_t acc = wasm_f32x4_splat(0.f);
+      for (int a = 0; a < k; a++) acc = MADD(acc, wasm_f32x4_splat(M[x * lm + a]), s[a * ls + b]);
+      h[x * k + b] = acc;
+    }
+  for (int x = 0; x < rows; x++)
+    for (int y = 0; y < rows; y++) {
+      v128_t acc = wasm_f32x4_splat(0.f);
+      for (int b = 0; b < k; b++) acc = MADD(acc, wasm_f32x4_splat(M[y * lm + b]), h[x * k + b]);
+      o[x * rows + y] = acc;
+    }
+}
+
 // G (6 x r), the filter transform U = G w Gᵀ, for r = 3 or 5: row x < 5 is p^a / Π_{l≠x} (p - p_l) for the
 // point p = 0, 1, -1, 2, -2, row 5 (the point ∞) is [0 .. 0 1]. Computed rather than tabled: the
 // module may hold no data (tfjs-memory.ts).
@@ -369,10 +391,10 @@ static void winograd_g(f32 g[WN][5], int r) {
   for (int x = 0; x < WN; x++)
     for (int a = 0; a < r; a++) g[x][a] = x == WN - 1 && a == r - 1 ? 1.f : 0.f;
   for (int x = 0; x < WN - 1; x++) {
-    const int p = (x + 1) / 2 * (x % 2 ? 1 : -1);
+    const int p = winograd_point(x);
     int f = 1;
     for (int l = 0; l < WN - 1; l++)
-      if (l != x) f *= p - (l + 1) / 2 * (l % 2 ? 1 : -1);
+      if (l != x) f *= p - winograd_point(l);
     int pa = 1;
     for (int a = 0; a < r; a++, pa *= p) g[x][a] = (f32)pa / (f32)f;
   }
@@ -395,7 +417,7 @@ static void winograd_filter(const f32 *w, f32 *up, int CI, int CO, int r, int fl
   for (int ci = 0; ci < CI; ci++)
     for (int co = 0; co < CO; co += 4) {
       const int lanes = imin(4, CO - co);
-      v128_t f[5][5], h[WN][5];
+      v128_t f[5][5], u[WN * WN];
       for (int a = 0; a < r; a++)
         for (int b = 0; b < r; b++) {
           if (!flip) {
@@ -411,19 +433,9 @@ static void winograd_filter(const f32 *w, f32 *up, int CI, int CO, int r, int fl
             f[a][b] = v;
           }
         }
-      for (int x = 0; x < WN; x++)
-        for (int b = 0; b < r; b++) {
-          v128_t acc = wasm_f32x4_splat(0.f);
-          for (int a = 0; a < r; a++) acc = MADD(acc, wasm_f32x4_splat(g[x][a]), f[a][b]);
-          h[x][b] = acc;
-        }
+      sandwich(&g[0][0], 5, WN, r, &f[0][0], 5, u);
       const int j = co / NR, c = co % NR;
-      for (int x = 0; x < WN; x++)
-        for (int y = 0; y < WN; y++) {
-          v128_t acc = wasm_f32x4_splat(0.f);
-          for (int b = 0; b < r; b++) acc = MADD(acc, wasm_f32x4_splat(g[y][b]), h[x][b]);
-          store_n(up + (x * WN + y) * panel + (j * CI + ci) * NR + c, acc, lanes);
-        }
+      for (int xy = 0; xy < WN * WN; xy++) store_n(up + xy * panel + (j * CI + ci) * NR + c, u[xy], lanes);
     }
 }
 
@@ -577,24 +589,14 @@ void winograd_filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, in
       // Z of the dy tile (zero past OH, OW), 4 output channels at a time.
       for (int co = 0; co < CO; co += 4) {
         const int lanes = imin(4, CO - co);
-        v128_t s[4 * 4], h[WN * 4], z;
+        v128_t s[4 * 4], z[WN * WN];
         for (int u = 0; u < m; u++)
           for (int v = 0; v < m; v++)
             s[u * 4 + v] = oy0 + u < OH && ox0 + v < OW ? load_n(dy + ((n * OH + oy0 + u) * OW + ox0 + v) * CO + co, lanes)
                                                          : wasm_f32x4_splat(0.f);
-        for (int xx = 0; xx < WN; xx++)
-          for (int v = 0; v < m; v++) {
-            v128_t acc = wasm_f32x4_splat(0.f);
-            for (int u = 0; u < m; u++) acc = MADD(acc, wasm_f32x4_splat(gm[xx][u]), s[u * 4 + v]);
-            h[xx * 4 + v] = acc;
-          }
+        sandwich(&gm[0][0], 5, WN, m, s, 4, z);
         f32 *o = zp + co / NR * WTF * NR + i * NR + co % NR;
-        for (int xx = 0; xx < WN; xx++)
-          for (int yy = 0; yy < WN; yy++) {
-            z = wasm_f32x4_splat(0.f);
-            for (int v = 0; v < m; v++) z = MADD(z, wasm_f32x4_splat(gm[yy][v]), h[xx * 4 + v]);
-            store_n(o + (xx * WN + yy) * zsz, z, lanes);
-          }
+        for (int xy = 0; xy < WN * WN; xy++) store_n(o + xy * zsz, z[xy], lanes);
       }
     }
     t.kc = wt;
@@ -614,7 +616,7 @@ void winograd_filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, in
   // dw = A'ᵀ D A': A'ᵀ[i][j] = p_j^i (points 0, 1, -1, 2, -2), column 5 (∞) is 1 in row r-1 only.
   f32 at[5][WN];
   for (int j = 0; j < WN - 1; j++) {
-    const int p = (j + 1) / 2 * (j % 2 ? 1 : -1);
+    const int p = winograd_point(j);
     int pi = 1;
     for (int i = 0; i < r; i++, pi *= p) at[i][j] = (f32)pi;
   }
@@ -622,19 +624,9 @@ void winograd_filter_grad(const f32 *x, const f32 *dy, f32 *dw, f32 *scratch, in
   for (int ci = 0; ci < CI; ci++)
     for (int co = 0; co < CO; co += 4) {
       const int lanes = imin(4, CO - co);
-      v128_t s[WN * WN], e[5 * WN];
+      v128_t s[WN * WN], o[5 * 5];
       for (int xy = 0; xy < WN * WN; xy++) s[xy] = load_n(dh + xy * CI * CO + ci * CO + co, lanes);
-      for (int a = 0; a < r; a++)
-        for (int y = 0; y < WN; y++) {
-          v128_t acc = wasm_f32x4_splat(0.f);
-          for (int xx = 0; xx < WN; xx++) acc = MADD(acc, wasm_f32x4_splat(at[a][xx]), s[xx * WN + y]);
-          e[a * WN + y] = acc;
-        }
-      for (int a = 0; a < r; a++)
-        for (int b = 0; b < r; b++) {
-          v128_t acc = wasm_f32x4_splat(0.f);
-          for (int y = 0; y < WN; y++) acc = MADD(acc, wasm_f32x4_splat(at[b][y]), e[a * WN + y]);
-          store_n(dw + ((a * r + b) * CI + ci) * CO + co, acc, lanes);
-        }
+      sandwich(&at[0][0], WN, r, WN, s, WN, o);
+      for (int ab = 0; ab < r * r; ab++) store_n(dw + (ab * CI + ci) * CO + co, o[ab], lanes);
     }
 }
